@@ -1,0 +1,24 @@
+# Entry points for a newcomer: `make demo` runs the main job on the sandboxes,
+# `make test` runs every test, `make bench` prints the benchmark figures.
+SHELL := /bin/bash
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: demo test bench venv rust-test python-test
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: venv rust-test python-test
+
+rust-test:
+	cargo test --workspace --all-targets
+
+python-test:
+	cargo build --quiet -p sandbox --bins
+	$(VENV)/bin/pytest -q tests/python
