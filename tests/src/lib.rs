@@ -6,6 +6,7 @@
 //! [`Service`] stops it together with anything it started (cargo lambda watch starts one
 //! process per function), also when the caller is interrupted with Ctrl-C.
 
+pub mod latency_proxy;
 pub mod paths;
 pub mod service;
 pub mod stack;
