@@ -2,4 +2,6 @@
 //! sync use cases. Nothing here knows about Lambda: the functions under
 //! `functions/` parse requests, call into this crate and shape responses.
 
+pub mod magento;
 pub mod odoo;
+pub mod retry;
