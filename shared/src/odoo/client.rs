@@ -3,10 +3,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use backon::{ExponentialBuilder, Retryable as _};
 use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
@@ -51,7 +50,7 @@ pub(crate) struct Target<'a> {
     pub protocol: &'static str,
     pub model: &'a str,
     pub method: &'a str,
-    pub attempt: usize,
+    pub attempt: u32,
 }
 
 impl Target<'_> {
@@ -99,11 +98,11 @@ impl Client {
     /// Builds a client. Makes no remote call: the server version, the
     /// protocol and the uid are fetched on first use.
     pub fn new(mut config: ClientConfig) -> Result<Self, Error> {
-        if config.max_attempts == 0 || config.max_concurrency == 0 {
-            return Err(Error::InvalidConfig(format!(
-                "max_attempts ({}) and max_concurrency ({}) must be at least 1",
-                config.max_attempts, config.max_concurrency
-            )));
+        if config.max_concurrency == 0 {
+            return Err(Error::InvalidConfig(
+                "max_concurrency is 0, so no request could ever be sent; set it to 1 or more"
+                    .to_owned(),
+            ));
         }
 
         // `Url::join` replaces the last path segment unless the path ends
@@ -213,44 +212,21 @@ impl Client {
         Ok(*uid)
     }
 
-    /// Runs `operation` until it succeeds, fails with an error that is not
-    /// retryable, or uses up `max_attempts`. A `Retry-After` wait from the
-    /// server replaces the backoff delay.
+    /// Runs `operation` under the configured retry policy, passing it the
+    /// attempt number (from 1).
     pub(crate) async fn with_retry<T, F, Fut>(
         &self,
         model: &str,
         method: &str,
-        mut operation: F,
+        operation: F,
     ) -> Result<T, Error>
     where
-        F: FnMut(usize) -> Fut,
+        F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let config = &self.inner.config;
-        let attempts = AtomicUsize::new(0);
+        let name = format!("odoo {model}.{method}");
 
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(config.min_retry_delay)
-            .with_max_times(config.max_attempts - 1)
-            .with_jitter();
-
-        let attempt_once = || operation(attempts.fetch_add(1, Ordering::Relaxed) + 1);
-
-        attempt_once
-            .retry(backoff)
-            .when(Error::is_retryable)
-            .adjust(|error, delay| delay.map(|delay| error.retry_after().unwrap_or(delay)))
-            .notify(|error, delay| {
-                tracing::warn!(
-                    model,
-                    method,
-                    attempt = attempts.load(Ordering::Relaxed),
-                    delay_ms = delay.as_millis() as u64,
-                    %error,
-                    "Odoo call failed, retrying"
-                );
-            })
-            .await
+        self.inner.config.retry.run(&name, operation).await
     }
 
     /// Sends one HTTP request within the concurrency bound, counts it and

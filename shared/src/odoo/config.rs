@@ -5,6 +5,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::retry::RetryPolicy;
+
 /// Which Odoo external API the client speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
@@ -30,17 +32,16 @@ pub struct ClientConfig {
     pub protocol: Protocol,
     /// Limit for one HTTP request, from connect to the last byte of the body.
     pub request_timeout: Duration,
-    /// Maximum number of attempts of one call, counting the first.
-    pub max_attempts: usize,
-    /// First wait between attempts; it doubles on each retry.
-    pub min_retry_delay: Duration,
+    /// Retries of transient failures (timeouts, connection errors, 429,
+    /// 502, 503, 504); configuration and server errors are never retried.
+    pub retry: RetryPolicy,
     /// Maximum number of requests in flight to this instance at a time.
     pub max_concurrency: usize,
 }
 
 impl ClientConfig {
     /// Builds a configuration with the defaults: protocol detection, a 30 s
-    /// request timeout, 4 attempts starting at 200 ms, and 4 concurrent requests.
+    /// request timeout, the default retry policy and 4 concurrent requests.
     pub fn new(
         base_url: Url,
         database: impl Into<String>,
@@ -54,8 +55,7 @@ impl ClientConfig {
             api_key,
             protocol: Protocol::Auto,
             request_timeout: Duration::from_secs(30),
-            max_attempts: 4,
-            min_retry_delay: Duration::from_millis(200),
+            retry: RetryPolicy::default(),
             max_concurrency: 4,
         }
     }

@@ -133,9 +133,7 @@ impl Client {
         })
     }
 
-    fn lock_states(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, HashMap<i64, Arc<CodeMap>>>, Error> {
+    fn lock_states(&self) -> Result<std::sync::MutexGuard<'_, HashMap<i64, Arc<CodeMap>>>, Error> {
         self.directory()
             .states
             .lock()

@@ -148,3 +148,13 @@ impl Error {
         }
     }
 }
+
+impl crate::retry::Retryable for Error {
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        Error::retry_after(self)
+    }
+}

@@ -25,7 +25,7 @@ struct ErrorBody {
 }
 
 /// Sends `call` and returns the bare JSON result.
-pub(crate) async fn call(client: &Client, call: &Call, attempt: usize) -> Result<Value, Error> {
+pub(crate) async fn call(client: &Client, call: &Call, attempt: u32) -> Result<Value, Error> {
     let config = client.config();
     let target = Target {
         protocol: PROTOCOL,

@@ -42,7 +42,7 @@ pub(crate) async fn execute_kw(
     client: &Client,
     uid: i64,
     call: &Call,
-    attempt: usize,
+    attempt: u32,
 ) -> Result<Value, Error> {
     let config = client.config();
     let args = json!([
@@ -67,7 +67,7 @@ pub(crate) async fn execute_kw(
 
 /// Calls `common.authenticate` and returns the uid. Odoo answers `false`
 /// rather than an error when the login, database or key is wrong.
-pub(crate) async fn authenticate(client: &Client, attempt: usize) -> Result<i64, Error> {
+pub(crate) async fn authenticate(client: &Client, attempt: u32) -> Result<i64, Error> {
     let config = client.config();
     let args = json!([
         config.database,
@@ -102,7 +102,7 @@ pub(crate) async fn authenticate(client: &Client, attempt: usize) -> Result<i64,
 }
 
 /// Calls `common.version` and returns its result.
-pub(crate) async fn server_version(client: &Client, attempt: usize) -> Result<Value, Error> {
+pub(crate) async fn server_version(client: &Client, attempt: u32) -> Result<Value, Error> {
     let target = Target {
         protocol: PROTOCOL,
         model: "common",

@@ -49,7 +49,7 @@ pub(crate) async fn probe(client: &Client) -> Result<u32, Error> {
 }
 
 /// Returns `None` when the server has no `/web/version` route (404).
-async fn web_version(client: &Client, attempt: usize) -> Result<Option<VersionInfo>, Error> {
+async fn web_version(client: &Client, attempt: u32) -> Result<Option<VersionInfo>, Error> {
     let target = Target {
         protocol: "http",
         model: "web",
