@@ -1,0 +1,358 @@
+//! Tests of the Odoo client: request shapes and error paths against a
+//! scripted server, and behaviour against the Odoo sandbox on 17, 18 and 19.
+
+#[path = "odoo_client/scripted.rs"]
+mod scripted;
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde_json::json;
+use shared::odoo::{Client, ClientConfig, Error, PartnerValues, Protocol, WriteOptions};
+use shared::retry::RetryPolicy;
+use url::Url;
+
+use scripted::{Reply, Scripted};
+
+const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn scripted_client(base_url: Url, protocol: Protocol) -> Client {
+    let mut config = ClientConfig::new(base_url, "demo", "admin", SecretString::from(KEY));
+    config.protocol = protocol;
+    config.retry = RetryPolicy::fast(4);
+
+    Client::new(config).expect("valid configuration")
+}
+
+fn named(name: &str) -> PartnerValues {
+    PartnerValues {
+        name: Some(Some(name.to_owned())),
+        ..PartnerValues::default()
+    }
+}
+
+#[tokio::test]
+async fn auto_picks_jsonrpc_before_19() {
+    for major in [17, 18] {
+        let server = Scripted::start(vec![Reply::json(
+            200,
+            json!({"version_info": [major, 0, 0, "final", 0, ""], "version": format!("{major}.0")}),
+        )])
+        .await;
+        let client = scripted_client(server.base_url.clone(), Protocol::Auto);
+
+        let protocol = client.protocol().await.expect("detected");
+
+        assert_eq!(protocol, Protocol::JsonRpc, "Odoo {major}");
+        assert_eq!(server.requests()[0].path, "/web/version");
+        assert_eq!(server.requests()[0].method, "GET");
+    }
+}
+
+#[tokio::test]
+async fn auto_picks_json2_on_19() {
+    let server = Scripted::start(vec![Reply::json(
+        200,
+        json!({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}),
+    )])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Auto);
+
+    let first = client.protocol().await.expect("detected");
+    let second = client.protocol().await.expect("cached");
+
+    assert_eq!(first, Protocol::Json2);
+    assert_eq!(second, Protocol::Json2);
+    assert_eq!(client.calls(), 1);
+}
+
+#[tokio::test]
+async fn version_falls_back_to_common_version() {
+    let server = Scripted::start(vec![
+        Reply::text(404, "Not Found"),
+        Reply::rpc_result(
+            json!({"server_version": "17.0", "server_version_info": [17, 0, 0, "final", 0, ""]}),
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Auto);
+
+    let major = client.major_version().await.expect("detected");
+
+    assert_eq!(major, 17);
+    let requests = server.requests();
+    assert_eq!(requests[1].path, "/jsonrpc");
+    assert_eq!(requests[1].body["params"]["service"], "common");
+    assert_eq!(requests[1].body["params"]["method"], "version");
+}
+
+#[tokio::test]
+async fn jsonrpc_sends_execute_kw() {
+    let server = Scripted::start(vec![
+        Reply::rpc_result(json!(7)),
+        Reply::rpc_result(json!(true)),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    client
+        .write(&[4], &named("Ana"), WriteOptions::default())
+        .await
+        .expect("written");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].body["params"],
+        json!({"service": "common", "method": "authenticate", "args": ["demo", "admin", KEY, {}]})
+    );
+    assert_eq!(requests[1].path, "/jsonrpc");
+    assert_eq!(requests[1].body["params"]["service"], "object");
+    assert_eq!(requests[1].body["params"]["method"], "execute_kw");
+    assert_eq!(
+        requests[1].body["params"]["args"],
+        json!(["demo", 7, KEY, "res.partner", "write", [[4], {"name": "Ana"}],
+            {"context": {"tracking_disable": true, "mail_create_nolog": true, "mail_notrack": true}}])
+    );
+}
+
+#[tokio::test]
+async fn jsonrpc_authenticates_once() {
+    let server = Scripted::start(vec![
+        Reply::rpc_result(json!(7)),
+        Reply::rpc_result(json!(true)),
+        Reply::rpc_result(json!(true)),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    client
+        .archive(&[4], WriteOptions::default())
+        .await
+        .expect("archived");
+    client
+        .archive(&[5], WriteOptions::default())
+        .await
+        .expect("archived");
+
+    assert_eq!(client.calls(), 3);
+    assert_eq!(server.unused_replies(), 0);
+}
+
+#[tokio::test]
+async fn jsonrpc_false_uid_is_access_denied() {
+    let server = Scripted::start(vec![Reply::rpc_result(json!(false))]).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    let error = client
+        .write(&[4], &named("Ana"), WriteOptions::default())
+        .await
+        .expect_err("bad key");
+
+    assert!(matches!(error, Error::AccessDenied { .. }), "{error:?}");
+    assert!(error.is_configuration_error());
+    assert!(
+        error
+            .to_string()
+            .contains("login \"admin\" on database \"demo\""),
+        "{error}"
+    );
+    assert_eq!(client.calls(), 1);
+}
+
+#[tokio::test]
+async fn jsonrpc_maps_fault_by_name() {
+    let server = Scripted::start(vec![
+        Reply::rpc_result(json!(7)),
+        Reply::rpc_error(
+            "odoo.exceptions.MissingError",
+            "Record does not exist or has been deleted.",
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    let error = client
+        .write(&[999], &named("Ana"), WriteOptions::default())
+        .await
+        .expect_err("deleted id");
+
+    let Error::MissingError(fault) = &error else {
+        panic!("expected MissingError, got {error:?}");
+    };
+    assert_eq!(fault.message, "Record does not exist or has been deleted.");
+    assert_eq!(fault.model, "res.partner");
+    assert_eq!(fault.method, "write");
+    assert_eq!(client.calls(), 2);
+}
+
+#[tokio::test]
+async fn json2_sends_bearer_and_database() {
+    let server = Scripted::start(vec![Reply::json(200, json!(true))]).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    client
+        .write(
+            &[4, 5],
+            &named("Ana"),
+            WriteOptions {
+                quiet: false,
+                skip_vat_validation: true,
+            },
+        )
+        .await
+        .expect("written");
+
+    let request = &server.requests()[0];
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/json/2/res.partner/write");
+    assert_eq!(
+        request.headers["authorization"],
+        format!("bearer {KEY}").as_str()
+    );
+    assert_eq!(request.headers["x-odoo-database"], "demo");
+    assert_eq!(request.headers["content-type"], "application/json");
+    assert_eq!(
+        request.body,
+        json!({"ids": [4, 5], "vals": {"name": "Ana"}, "context": {"no_vat_validation": true}})
+    );
+}
+
+#[tokio::test]
+async fn json2_unauthorized_is_not_retried() {
+    let server = Scripted::start(vec![
+        Reply::json(
+            401,
+            json!({"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey"}),
+        )
+        .header("www-authenticate", "bearer"),
+        Reply::json(200, json!(true)),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let error = client
+        .archive(&[4], WriteOptions::default())
+        .await
+        .expect_err("bad key");
+
+    let Error::AccessDenied { message, .. } = &error else {
+        panic!("expected AccessDenied, got {error:?}");
+    };
+    assert_eq!(message, "Invalid apikey");
+    assert!(!error.is_retryable());
+    assert_eq!(client.calls(), 1);
+}
+
+#[tokio::test]
+async fn json2_status_maps_validation_error() {
+    let message = "The operation cannot be completed: Contacts require a name";
+    let server = Scripted::start(vec![Reply::json(
+        422,
+        json!({"name": "odoo.exceptions.ValidationError", "message": message, "arguments": [message], "context": {}, "debug": ""}),
+    )])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let error = client
+        .create_many(vec![PartnerValues::default()], WriteOptions::default())
+        .await
+        .expect_err("no name");
+
+    let Error::ValidationError(fault) = &error else {
+        panic!("expected ValidationError, got {error:?}");
+    };
+    assert_eq!(fault.message, message);
+    assert_eq!(fault.status, 422);
+}
+
+#[tokio::test]
+async fn retries_503_then_succeeds() {
+    let server = Scripted::start(vec![
+        Reply::text(503, "Service Unavailable"),
+        Reply::text(502, "Bad Gateway"),
+        Reply::json(200, json!([41, 42])),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let ids = client
+        .create_many(vec![named("A"), named("B")], WriteOptions::default())
+        .await
+        .expect("created after retries");
+
+    assert_eq!(ids, vec![41, 42]);
+    assert_eq!(client.calls(), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts() {
+    let replies = (0..6)
+        .map(|_| Reply::text(503, "Service Unavailable"))
+        .collect();
+    let server = Scripted::start(replies).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let error = client
+        .archive(&[1], WriteOptions::default())
+        .await
+        .expect_err("overloaded");
+
+    assert!(
+        matches!(error, Error::Status { status: 503, .. }),
+        "{error:?}"
+    );
+    assert_eq!(client.calls(), 4);
+}
+
+#[tokio::test]
+async fn retry_waits_for_retry_after() {
+    let server = Scripted::start(vec![
+        Reply::text(429, "Too Many Requests").header("retry-after", "1"),
+        Reply::json(200, json!(true)),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+    let started = std::time::Instant::now();
+
+    client
+        .archive(&[1], WriteOptions::default())
+        .await
+        .expect("archived");
+
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(client.calls(), 2);
+}
+
+#[tokio::test]
+async fn connection_refused_is_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let base_url = Url::parse(&format!("http://{address}/")).expect("valid URL");
+    let client = scripted_client(base_url, Protocol::Json2);
+
+    let error = client
+        .archive(&[1], WriteOptions::default())
+        .await
+        .expect_err("closed port");
+
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(error.is_retryable());
+    assert_eq!(client.calls(), 4);
+}
+
+#[tokio::test]
+async fn debug_output_hides_key() {
+    let server = Scripted::start(vec![Reply::rpc_result(json!(false))]).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    let error = client
+        .archive(&[1], WriteOptions::default())
+        .await
+        .expect_err("bad key");
+
+    assert!(!format!("{client:?}").contains(KEY));
+    assert!(!format!("{error:?}").contains(KEY));
+    assert!(!error.to_string().contains(KEY));
+}
