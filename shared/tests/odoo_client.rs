@@ -356,3 +356,229 @@ async fn debug_output_hides_key() {
     assert!(!format!("{error:?}").contains(KEY));
     assert!(!error.to_string().contains(KEY));
 }
+
+/// A `fields_get` result with or without the optional partner fields.
+fn fields_get(email_normalized: bool, legacy: bool) -> serde_json::Value {
+    let mut fields = json!({"name": {"type": "char"}, "email": {"type": "char"}});
+    if email_normalized {
+        fields["email_normalized"] = json!({"type": "char"});
+    }
+    if legacy {
+        fields["mobile"] = json!({"type": "char"});
+        fields["title"] = json!({"type": "many2one"});
+    }
+    fields
+}
+
+#[tokio::test]
+async fn find_uses_email_normalized_in() {
+    let server = Scripted::start(vec![
+        Reply::json(200, fields_get(true, false)),
+        Reply::json(
+            200,
+            json!([{"id": 3, "email": "Ana.Lima@example.test", "email_normalized": "ana.lima@example.test"}]),
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+    let emails = vec![
+        " Ana.Lima@Example.test".to_owned(),
+        "nobody@example.test".to_owned(),
+    ];
+
+    let found = client.find_by_emails(&emails, false).await.expect("found");
+
+    let search = &server.requests()[1];
+    assert_eq!(search.path, "/json/2/res.partner/search_read");
+    assert_eq!(
+        search.body["domain"],
+        json!([[
+            "email_normalized",
+            "in",
+            ["ana.lima@example.test", "nobody@example.test"]
+        ]])
+    );
+    assert_eq!(search.body.get("context"), None);
+    assert!(
+        !search.body["fields"]
+            .as_array()
+            .expect("list")
+            .contains(&json!("mobile"))
+    );
+    assert_eq!(found["ana.lima@example.test"].len(), 1);
+    assert_eq!(found["ana.lima@example.test"][0].id, 3);
+    assert_eq!(found["nobody@example.test"].len(), 0);
+}
+
+#[tokio::test]
+async fn find_escapes_ilike_and_filters_locally() {
+    // The reply contains a partner that an unescaped `_` would have matched,
+    // to show the local check drops it as well.
+    let server = Scripted::start(vec![
+        Reply::json(200, fields_get(false, true)),
+        Reply::json(
+            200,
+            json!([
+                {"id": 5, "email": "John_Doe@Example.test", "active": false},
+                {"id": 6, "email": "johnxdoe@example.test"}
+            ]),
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let found = client
+        .find_by_emails(&["john_doe@example.test".to_owned()], true)
+        .await
+        .expect("found");
+
+    let search = &server.requests()[1];
+    assert_eq!(
+        search.body["domain"],
+        json!([["email", "=ilike", "john\\_doe@example.test"]])
+    );
+    assert_eq!(search.body["context"], json!({"active_test": false}));
+    assert!(
+        search.body["fields"]
+            .as_array()
+            .expect("list")
+            .contains(&json!("mobile"))
+    );
+    let ids: Vec<i64> = found["john_doe@example.test"]
+        .iter()
+        .map(|partner| partner.id)
+        .collect();
+    assert_eq!(ids, vec![5]);
+}
+
+#[tokio::test]
+async fn find_without_valid_email_makes_no_call() {
+    let server = Scripted::start(Vec::new()).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let found = client
+        .find_by_emails(&["not an address".to_owned()], false)
+        .await
+        .expect("nothing to find");
+
+    assert!(found.is_empty());
+    assert_eq!(client.calls(), 0);
+}
+
+#[tokio::test]
+async fn create_many_sends_one_vals_list() {
+    let server = Scripted::start(vec![
+        Reply::rpc_result(json!(7)),
+        Reply::rpc_result(json!([10, 11])),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+    let mut company = named("Acme");
+    company.child_ids = vec![shared::odoo::ChildCommand::Create(Box::new(
+        PartnerValues {
+            address_type: Some(shared::odoo::AddressType::Invoice),
+            ..named("Billing")
+        },
+    ))];
+
+    let ids = client
+        .create_many(vec![company, named("Ana")], WriteOptions::default())
+        .await
+        .expect("created");
+
+    assert_eq!(ids, vec![10, 11]);
+    let args = &server.requests()[1].body["params"]["args"];
+    assert_eq!(args[4], "create");
+    assert_eq!(
+        args[5],
+        json!([[
+            {"name": "Acme", "child_ids": [[0, 0, {"name": "Billing", "type": "invoice"}]]},
+            {"name": "Ana"}
+        ]])
+    );
+}
+
+#[tokio::test]
+async fn create_many_rejects_short_result() {
+    let server = Scripted::start(vec![Reply::json(200, json!([10]))]).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let error = client
+        .create_many(vec![named("A"), named("B")], WriteOptions::default())
+        .await
+        .expect_err("one id for two partners");
+
+    assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("sent 2 partners but got 1 ids back"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn countries_and_states_cached() {
+    let server = Scripted::start(vec![
+        Reply::json(
+            200,
+            json!([{"id": 233, "code": "US"}, {"id": 75, "code": "FR"}, {"id": 9, "code": false}]),
+        ),
+        Reply::json(
+            200,
+            json!([{"id": 13, "code": "CA"}, {"id": 14, "code": "NY"}]),
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let us = client.country_id("us").await.expect("countries");
+    let france = client.country_id("FR").await.expect("cached");
+    let unknown = client.country_id("ZZ").await.expect("cached");
+    let california = client.state_id(233, "CA").await.expect("states");
+    let new_york = client.state_id(233, "ny").await.expect("cached");
+
+    assert_eq!(us, Some(233));
+    assert_eq!(france, Some(75));
+    assert_eq!(unknown, None);
+    assert_eq!(california, Some(13));
+    assert_eq!(new_york, Some(14));
+    assert_eq!(client.calls(), 2);
+    assert_eq!(
+        server.requests()[1].body["domain"],
+        json!([["country_id", "=", 233]])
+    );
+}
+
+#[tokio::test]
+async fn title_found_or_created() {
+    let server = Scripted::start(vec![
+        Reply::rpc_result(json!(7)),
+        Reply::rpc_result(fields_get(true, true)),
+        Reply::rpc_result(json!([])),
+        Reply::rpc_result(json!([21])),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
+
+    let created = client.title_id("Dr.").await.expect("created");
+    let cached = client.title_id("dr.").await.expect("cached");
+
+    assert_eq!(created, Some(21));
+    assert_eq!(cached, Some(21));
+    assert_eq!(client.calls(), 4);
+    let create = &server.requests()[3].body["params"]["args"];
+    assert_eq!(create[3], "res.partner.title");
+    assert_eq!(create[5], json!([[{"name": "Dr."}]]));
+}
+
+#[tokio::test]
+async fn title_absent_on_19() {
+    let server = Scripted::start(vec![Reply::json(200, fields_get(true, false))]).await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let title = client.title_id("Mr.").await.expect("no title model");
+
+    assert_eq!(title, None);
+    assert_eq!(client.calls(), 1);
+}
