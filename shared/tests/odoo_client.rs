@@ -357,7 +357,7 @@ async fn debug_output_hides_key() {
     assert!(!error.to_string().contains(KEY));
 }
 
-/// A `fields_get` result with or without the optional partner fields.
+/// Builds a `fields_get` result with or without the optional partner fields.
 fn fields_get(email_normalized: bool, legacy: bool) -> serde_json::Value {
     let mut fields = json!({"name": {"type": "char"}, "email": {"type": "char"}});
     if email_normalized {
@@ -581,4 +581,36 @@ async fn title_absent_on_19() {
 
     assert_eq!(title, None);
     assert_eq!(client.calls(), 1);
+}
+
+#[tokio::test]
+async fn read_with_children_two_calls() {
+    let server = Scripted::start(vec![
+        Reply::json(200, fields_get(true, false)),
+        Reply::json(
+            200,
+            json!([
+                {"id": 1, "name": "Acme", "is_company": true, "child_ids": [12, 11]},
+                {"id": 2, "name": "Ana", "child_ids": []}
+            ]),
+        ),
+        Reply::json(
+            200,
+            json!([
+                {"id": 11, "name": false, "type": "invoice", "parent_id": [1, "Acme"]},
+                {"id": 12, "name": false, "type": "delivery", "parent_id": [1, "Acme"]}
+            ]),
+        ),
+    ])
+    .await;
+    let client = scripted_client(server.base_url.clone(), Protocol::Json2);
+
+    let partners = client.read_with_children(&[1, 2]).await.expect("read");
+
+    assert_eq!(partners.len(), 2);
+    let child_ids: Vec<i64> = partners[0].children.iter().map(|child| child.id).collect();
+    assert_eq!(child_ids, vec![12, 11]);
+    assert!(partners[1].children.is_empty());
+    assert_eq!(server.requests()[2].body["ids"], json!([12, 11]));
+    assert_eq!(client.calls(), 3);
 }

@@ -1,5 +1,5 @@
-//! A local HTTP server that answers with a fixed list of replies and records
-//! every request, to pin what the client sends and how it reads answers.
+//! A local HTTP server that replies from a fixed list and records every
+//! request, to pin what the client sends and how it reads responses.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -42,7 +42,7 @@ impl Reply {
         self
     }
 
-    /// A JSON-RPC success envelope.
+    /// Builds a JSON-RPC success envelope.
     pub fn rpc_result(result: Value) -> Self {
         Self::json(
             200,
@@ -50,7 +50,7 @@ impl Reply {
         )
     }
 
-    /// A JSON-RPC error envelope, as Odoo 19 builds send it (`code` 0).
+    /// Builds a JSON-RPC error envelope, as Odoo 19 builds send it (`code` 0).
     pub fn rpc_error(name: &str, message: &str) -> Self {
         Self::json(
             200,
