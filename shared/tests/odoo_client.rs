@@ -614,3 +614,30 @@ async fn read_with_children_two_calls() {
     assert_eq!(server.requests()[2].body["ids"], json!([12, 11]));
     assert_eq!(client.calls(), 3);
 }
+
+#[tokio::test]
+async fn concurrency_stays_within_bound() {
+    let replies = (0..6)
+        .map(|_| Reply::json(200, json!(true)).delayed(Duration::from_millis(50)))
+        .collect();
+    let server = Scripted::start(replies).await;
+    let mut config = ClientConfig::new(
+        server.base_url.clone(),
+        "demo",
+        "admin",
+        SecretString::from(KEY),
+    );
+    config.protocol = Protocol::Json2;
+    config.max_concurrency = 2;
+    let client = Client::new(config).expect("valid configuration");
+
+    let archives = (1..=6).map(|id| {
+        let client = client.clone();
+        async move { client.archive(&[id], WriteOptions::default()).await }
+    });
+    let results = futures::future::join_all(archives).await;
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(server.max_in_flight(), 2);
+    assert_eq!(client.calls(), 6);
+}

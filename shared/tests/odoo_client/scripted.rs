@@ -2,7 +2,9 @@
 //! request, to pin what the client sends and how it reads responses.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,6 +20,7 @@ pub struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
     body: String,
+    delay: Duration,
 }
 
 impl Reply {
@@ -26,6 +29,7 @@ impl Reply {
             status,
             headers: vec![("content-type", "application/json".to_owned())],
             body: body.to_string(),
+            delay: Duration::ZERO,
         }
     }
 
@@ -34,11 +38,18 @@ impl Reply {
             status,
             headers: vec![("content-type", "text/plain".to_owned())],
             body: body.to_owned(),
+            delay: Duration::ZERO,
         }
     }
 
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Holds the reply back for `delay`, to keep requests in flight.
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
         self
     }
 
@@ -75,6 +86,8 @@ pub struct Recorded {
 struct Shared {
     replies: Mutex<VecDeque<Reply>>,
     requests: Mutex<Vec<Recorded>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 /// The running server; it stops when the test's runtime ends.
@@ -88,6 +101,8 @@ impl Scripted {
         let shared = Arc::new(Shared {
             replies: Mutex::new(replies.into()),
             requests: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let router = Router::new()
             .fallback(answer)
@@ -105,6 +120,11 @@ impl Scripted {
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().expect("lock").clone()
+    }
+
+    /// Returns the maximum number of requests that were in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
     pub fn unused_replies(&self) -> usize {
@@ -129,6 +149,11 @@ async fn answer(
     let Some(reply) = shared.replies.lock().expect("lock").pop_front() else {
         return (StatusCode::IM_A_TEAPOT, "no scripted reply left").into_response();
     };
+
+    let in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.max_in_flight.fetch_max(in_flight, Ordering::SeqCst);
+    tokio::time::sleep(reply.delay).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
 
     let status = StatusCode::from_u16(reply.status).expect("valid status");
     let mut response = (status, reply.body).into_response();
