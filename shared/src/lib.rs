@@ -3,5 +3,8 @@
 //! `functions/` parse requests, call into this crate and shape responses.
 
 pub mod config;
+pub mod magento;
+pub mod odoo;
+pub mod retry;
 pub mod secrets;
 pub mod store;
