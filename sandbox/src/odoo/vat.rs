@@ -3,7 +3,7 @@
 //! implemented for FR, DE, IT, ES, NL, BE and GB; other known countries only
 //! need the country code to exist, like Odoo without a stdnum validator.
 
-/// The outcome of the prefix/country logic for one VAT number.
+/// Returns whether `vat` passes the prefix and country rules.
 pub fn check(
     vat: &str,
     partner_country: Option<&str>,
@@ -31,7 +31,7 @@ pub fn check(
     }
 }
 
-/// The format hint of Odoo's error message for a country.
+/// Returns the format example that Odoo's error message shows for a country.
 pub fn expected_format(country: Option<&str>) -> &'static str {
     match country.unwrap_or_default() {
         "FR" => "FR23334175221",
