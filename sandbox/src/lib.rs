@@ -6,3 +6,4 @@ pub mod people;
 pub mod regions;
 pub mod server;
 pub mod stats;
+pub mod magento;
