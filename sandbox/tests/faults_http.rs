@@ -24,8 +24,17 @@ async fn forced_outcomes_in_order() -> anyhow::Result<()> {
     assert_eq!(set.status, 200);
     assert_eq!(unavailable.status().as_u16(), 503);
     assert_eq!(limited.status().as_u16(), 429);
-    assert_eq!(limited.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
-    assert!(dropped.is_err(), "a dropped connection must not yield a response");
+    assert_eq!(
+        limited
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("2")
+    );
+    assert!(
+        dropped.is_err(),
+        "a dropped connection must not yield a response"
+    );
     assert_eq!(normal.status().as_u16(), 200);
     Ok(())
 }
@@ -33,7 +42,9 @@ async fn forced_outcomes_in_order() -> anyhow::Result<()> {
 #[tokio::test]
 async fn control_routes_never_faulted() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
-    sandbox.put("/_sandbox/faults", json!({ "rate_503": 1.0 })).await?;
+    sandbox
+        .put("/_sandbox/faults", json!({ "rate_503": 1.0 }))
+        .await?;
 
     let settings = sandbox.get("/_sandbox/faults").await?;
     let api = sandbox.get(COUNTRIES).await?;
@@ -49,11 +60,18 @@ async fn control_routes_never_faulted() -> anyhow::Result<()> {
 async fn invalid_fault_settings() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let reply = sandbox.put("/_sandbox/faults", json!({ "rate_429": 2.0 })).await?;
-    let typo = sandbox.put("/_sandbox/faults", json!({ "rate_5003": 0.5 })).await?;
+    let reply = sandbox
+        .put("/_sandbox/faults", json!({ "rate_429": 2.0 }))
+        .await?;
+    let typo = sandbox
+        .put("/_sandbox/faults", json!({ "rate_5003": 0.5 }))
+        .await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "invalid fault settings: rate_429 is 2, but a rate must be between 0 and 1");
+    assert_eq!(
+        reply.body["message"],
+        "invalid fault settings: rate_429 is 2, but a rate must be between 0 and 1"
+    );
     assert_eq!(typo.status, 400);
     Ok(())
 }
@@ -61,15 +79,21 @@ async fn invalid_fault_settings() -> anyhow::Result<()> {
 #[tokio::test]
 async fn latency_and_slow_body() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(40).await?;
-    sandbox.put("/_sandbox/faults", json!({ "latency_ms": 150 })).await?;
+    sandbox
+        .put("/_sandbox/faults", json!({ "latency_ms": 150 }))
+        .await?;
 
     let started = Instant::now();
     let reply = sandbox.get(COUNTRIES).await?;
     let latency = started.elapsed();
 
-    sandbox.put("/_sandbox/faults", json!({ "slow_body_ms": 40 })).await?;
+    sandbox
+        .put("/_sandbox/faults", json!({ "slow_body_ms": 40 }))
+        .await?;
     let started = Instant::now();
-    let page = sandbox.get("/rest/V1/customers/search?searchCriteria[pageSize]=40").await?;
+    let page = sandbox
+        .get("/rest/V1/customers/search?searchCriteria[pageSize]=40")
+        .await?;
     let slow = started.elapsed();
 
     assert_eq!(reply.status, 200);
@@ -83,13 +107,19 @@ async fn latency_and_slow_body() -> anyhow::Result<()> {
 #[tokio::test]
 async fn stats_count_route_patterns() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(3).await?;
-    sandbox.admin(reqwest::Method::DELETE, "/_sandbox/stats", None).await?;
+    sandbox
+        .admin(reqwest::Method::DELETE, "/_sandbox/stats", None)
+        .await?;
 
     sandbox.get("/rest/V1/customers/1").await?;
     sandbox.get("/rest/eu/V1/customers/2").await?;
-    sandbox.get("/rest/V1/customers/search?searchCriteria=").await?;
+    sandbox
+        .get("/rest/V1/customers/search?searchCriteria=")
+        .await?;
     let stats = sandbox.get("/_sandbox/stats").await?;
-    sandbox.admin(reqwest::Method::DELETE, "/_sandbox/stats", None).await?;
+    sandbox
+        .admin(reqwest::Method::DELETE, "/_sandbox/stats", None)
+        .await?;
     let reset = sandbox.get("/_sandbox/stats").await?;
 
     assert_eq!(stats.body["total"], 3);

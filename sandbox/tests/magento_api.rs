@@ -8,7 +8,8 @@ use sandbox::magento::Options;
 use serde_json::{Value, json};
 
 const NO_ROUTE: &str = "Request does not match any route.";
-const DUPLICATE: &str = "A customer with the same email address already exists in an associated website.";
+const DUPLICATE: &str =
+    "A customer with the same email address already exists in an associated website.";
 const REQUIRED: &str = "\"%fieldName\" is required. Enter and try again.";
 const INVALID_VALUE: &str = "Invalid value of \"%value\" provided for the %fieldName field.";
 
@@ -27,7 +28,9 @@ async fn route_unknown_path() -> anyhow::Result<()> {
 async fn route_wrong_method() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let reply = sandbox.admin(Method::PATCH, "/rest/V1/customers/1", None).await?;
+    let reply = sandbox
+        .admin(Method::PATCH, "/rest/V1/customers/1", None)
+        .await?;
 
     assert_eq!(reply.status, 404);
     assert_eq!(reply.body["message"], NO_ROUTE);
@@ -55,8 +58,14 @@ async fn customer_missing_404() -> anyhow::Result<()> {
     let reply = sandbox.get("/rest/V1/customers/7").await?;
 
     assert_eq!(reply.status, 404);
-    assert_eq!(reply.body["message"], "No such entity with %fieldName = %fieldValue");
-    assert_eq!(reply.body["parameters"], json!({ "fieldName": "customerId", "fieldValue": 7 }));
+    assert_eq!(
+        reply.body["message"],
+        "No such entity with %fieldName = %fieldValue"
+    );
+    assert_eq!(
+        reply.body["parameters"],
+        json!({ "fieldName": "customerId", "fieldValue": 7 })
+    );
     Ok(())
 }
 
@@ -69,7 +78,10 @@ async fn get_under_all_rejected() -> anyhow::Result<()> {
     let no_store = sandbox.get("/rest/V1/customers/1").await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "Cannot perform GET operation with store code 'all'");
+    assert_eq!(
+        reply.body["message"],
+        "Cannot perform GET operation with store code 'all'"
+    );
     assert_eq!(default_store.status, 200);
     assert_eq!(no_store.status, 200);
     Ok(())
@@ -99,7 +111,9 @@ async fn create_returns_defaults() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     let body = json!({ "customer": { "email": "Ana.Lima+shop@Example.test", "firstname": "Ana", "lastname": "Lima" } });
 
-    let reply = sandbox.guest(Method::POST, "/rest/V1/customers", Some(body)).await?;
+    let reply = sandbox
+        .guest(Method::POST, "/rest/V1/customers", Some(body))
+        .await?;
 
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     let customer = &reply.body;
@@ -110,7 +124,10 @@ async fn create_returns_defaults() -> anyhow::Result<()> {
     assert_eq!(customer["created_in"], "Default Store View");
     assert_eq!(customer["email"], "Ana.Lima+shop@Example.test");
     assert_eq!(customer["addresses"], json!([]));
-    assert_eq!(customer["extension_attributes"], json!({ "is_subscribed": false }));
+    assert_eq!(
+        customer["extension_attributes"],
+        json!({ "is_subscribed": false })
+    );
     assert_eq!(customer["disable_auto_group_change"], 0);
     assert!(customer.get("default_billing").is_none());
     assert!(customer.get("confirmation").is_none());
@@ -124,11 +141,14 @@ async fn create_returns_defaults() -> anyhow::Result<()> {
 async fn create_outbox_templates() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     let with_password = json!({ "customer": { "email": "a@example.com", "firstname": "A", "lastname": "B" }, "password": "Str0ng-pass" });
-    let without_password = json!({ "customer": { "email": "b@example.com", "firstname": "A", "lastname": "B" } });
+    let without_password =
+        json!({ "customer": { "email": "b@example.com", "firstname": "A", "lastname": "B" } });
 
     sandbox.post("/rest/V1/customers", with_password).await?;
     sandbox.post("/rest/V1/customers", without_password).await?;
-    sandbox.set_config(json!({ "confirmation_required": true })).await?;
+    sandbox
+        .set_config(json!({ "confirmation_required": true }))
+        .await?;
     let confirmed = json!({ "customer": { "email": "c@example.com", "firstname": "A", "lastname": "B" }, "password": "Str0ng-pass" });
     let created = sandbox.post("/rest/V1/customers", confirmed).await?;
     let stored = sandbox.get("/rest/V1/customers/3").await?;
@@ -152,9 +172,21 @@ async fn password_rules_in_order() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     let long = "aA1!".repeat(65);
     let cases = [
-        (long.as_str(), "Please enter a password with at most %1 characters.", json!([256])),
-        ("aA1!", "The password needs at least %1 characters. Create a new password and try again.", json!([8])),
-        (" aA1!aA1!", "The password can't begin or end with a space. Verify the password and try again.", Value::Null),
+        (
+            long.as_str(),
+            "Please enter a password with at most %1 characters.",
+            json!([256]),
+        ),
+        (
+            "aA1!",
+            "The password needs at least %1 characters. Create a new password and try again.",
+            json!([8]),
+        ),
+        (
+            " aA1!aA1!",
+            "The password can't begin or end with a space. Verify the password and try again.",
+            Value::Null,
+        ),
         (
             "abcdefgh1",
             "Minimum of different classes of characters in password is %1. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.",
@@ -173,7 +205,11 @@ async fn password_rules_in_order() -> anyhow::Result<()> {
 
         assert_eq!(reply.status, 400, "{password}");
         assert_eq!(reply.body["message"], message, "{password}");
-        assert_eq!(reply.body.get("parameters").cloned().unwrap_or(Value::Null), parameters, "{password}");
+        assert_eq!(
+            reply.body.get("parameters").cloned().unwrap_or(Value::Null),
+            parameters,
+            "{password}"
+        );
     }
     Ok(())
 }
@@ -182,20 +218,36 @@ async fn password_rules_in_order() -> anyhow::Result<()> {
 async fn create_name_rules() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let missing = sandbox.post("/rest/V1/customers", json!({ "customer": { "email": "n@example.com" } })).await?;
+    let missing = sandbox
+        .post(
+            "/rest/V1/customers",
+            json!({ "customer": { "email": "n@example.com" } }),
+        )
+        .await?;
     let invalid = sandbox
         .post("/rest/V1/customers", json!({ "customer": { "email": "n@example.com", "firstname": "<b>", "lastname": "Zoë" } }))
         .await?;
-    let no_email = sandbox.post("/rest/V1/customers", json!({ "customer": { "firstname": "A", "lastname": "B" } })).await?;
+    let no_email = sandbox
+        .post(
+            "/rest/V1/customers",
+            json!({ "customer": { "firstname": "A", "lastname": "B" } }),
+        )
+        .await?;
     let unicode = sandbox
         .post("/rest/V1/customers", json!({ "customer": { "email": "u@example.com", "firstname": "Łukasz", "lastname": "山田" } }))
         .await?;
 
     assert_eq!(missing.status, 400);
-    assert_eq!(missing.body["message"], "\"First Name\" is a required value.\n\"Last Name\" is a required value.");
+    assert_eq!(
+        missing.body["message"],
+        "\"First Name\" is a required value.\n\"Last Name\" is a required value."
+    );
     assert_eq!(invalid.status, 400);
     assert_eq!(invalid.body["message"], "First Name is not valid!");
-    assert_eq!(no_email.body["message"], "The customer email is missing. Enter and try again.");
+    assert_eq!(
+        no_email.body["message"],
+        "The customer email is missing. Enter and try again."
+    );
     assert_eq!(unicode.status, 200);
     Ok(())
 }
@@ -203,13 +255,24 @@ async fn create_name_rules() -> anyhow::Result<()> {
 #[tokio::test]
 async fn duplicate_email_per_website() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
-    let body = |email: &str| json!({ "customer": { "email": email, "firstname": "A", "lastname": "B" } });
+    let body =
+        |email: &str| json!({ "customer": { "email": email, "firstname": "A", "lastname": "B" } });
 
-    let first = sandbox.post("/rest/V1/customers", body("dup@example.com")).await?;
-    let same_site = sandbox.post("/rest/V1/customers", body("DUP@example.com")).await?;
-    let other_site = sandbox.post("/rest/eu/V1/customers", body("dup@example.com")).await?;
-    sandbox.set_config(json!({ "account_share_scope": "global" })).await?;
-    let global = sandbox.post("/rest/eu/V1/customers", body("dup@example.com")).await?;
+    let first = sandbox
+        .post("/rest/V1/customers", body("dup@example.com"))
+        .await?;
+    let same_site = sandbox
+        .post("/rest/V1/customers", body("DUP@example.com"))
+        .await?;
+    let other_site = sandbox
+        .post("/rest/eu/V1/customers", body("dup@example.com"))
+        .await?;
+    sandbox
+        .set_config(json!({ "account_share_scope": "global" }))
+        .await?;
+    let global = sandbox
+        .post("/rest/eu/V1/customers", body("dup@example.com"))
+        .await?;
 
     assert_eq!(first.status, 200);
     assert_eq!(same_site.status, 400);
@@ -231,7 +294,10 @@ async fn store_outside_website() -> anyhow::Result<()> {
     let reply = sandbox.post("/rest/V1/customers", body).await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "The store view is not in the associated website.");
+    assert_eq!(
+        reply.body["message"],
+        "The store view is not in the associated website."
+    );
     Ok(())
 }
 
@@ -240,12 +306,20 @@ async fn guest_group_id_rejected() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     let body = json!({ "customer": { "email": "g@example.com", "firstname": "A", "lastname": "B", "group_id": 2 } });
 
-    let guest = sandbox.guest(Method::POST, "/rest/V1/customers", Some(body.clone())).await?;
+    let guest = sandbox
+        .guest(Method::POST, "/rest/V1/customers", Some(body.clone()))
+        .await?;
     let admin = sandbox.post("/rest/V1/customers", body).await?;
 
     assert_eq!(guest.status, 401);
-    assert_eq!(guest.body["message"], "The consumer isn't authorized to access %resources.");
-    assert_eq!(guest.body["parameters"], json!({ "resources": "Magento_Customer::manage" }));
+    assert_eq!(
+        guest.body["message"],
+        "The consumer isn't authorized to access %resources."
+    );
+    assert_eq!(
+        guest.body["parameters"],
+        json!({ "resources": "Magento_Customer::manage" })
+    );
     assert_eq!(admin.status, 200);
     assert_eq!(admin.body["group_id"], 2);
     Ok(())
@@ -259,22 +333,38 @@ async fn address_serialization_flags() -> anyhow::Result<()> {
         "postcode": "10115", "telephone": "+49 30 1234", "countryId": "DE"
     });
     let mut body = new_customer("flags@example.com");
-    body["customer"]["addresses"] = json!([us_address(true, false), german, us_address(false, true)]);
+    body["customer"]["addresses"] =
+        json!([us_address(true, false), german, us_address(false, true)]);
 
     let reply = sandbox.post("/rest/V1/customers", body).await?;
 
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     let customer = &reply.body;
-    let addresses = customer["addresses"].as_array().cloned().unwrap_or_default();
-    assert_eq!(customer["default_billing"], json!(addresses[0]["id"].to_string()));
-    assert_eq!(customer["default_shipping"], json!(addresses[2]["id"].to_string()));
+    let addresses = customer["addresses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        customer["default_billing"],
+        json!(addresses[0]["id"].to_string())
+    );
+    assert_eq!(
+        customer["default_shipping"],
+        json!(addresses[2]["id"].to_string())
+    );
     assert_eq!(addresses[0]["default_billing"], true);
     assert!(addresses[0].get("default_shipping").is_none());
     assert!(addresses[1].get("default_billing").is_none());
-    assert_eq!(addresses[0]["region"], json!({ "region_code": "TX", "region": "Texas", "region_id": 57 }));
+    assert_eq!(
+        addresses[0]["region"],
+        json!({ "region_code": "TX", "region": "Texas", "region_id": 57 })
+    );
     assert_eq!(addresses[0]["region_id"], 57);
     assert_eq!(addresses[0]["street"], json!(["100 Main St", "Suite 4"]));
-    assert_eq!(addresses[1]["region"], json!({ "region_code": null, "region": null, "region_id": null }));
+    assert_eq!(
+        addresses[1]["region"],
+        json!({ "region_code": null, "region": null, "region_id": null })
+    );
     assert!(addresses[1].get("region_id").is_none());
     assert_eq!(addresses[1]["customer_id"], customer["id"]);
     Ok(())
@@ -284,11 +374,20 @@ async fn address_serialization_flags() -> anyhow::Result<()> {
 async fn address_same_default_both() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let reply = sandbox.post("/rest/V1/customers", new_customer("both@example.com")).await?;
-    let address_id = reply.body["addresses"][0]["id"].as_u64().unwrap_or_default();
-    let address = sandbox.get(&format!("/rest/V1/customers/addresses/{address_id}")).await?;
+    let reply = sandbox
+        .post("/rest/V1/customers", new_customer("both@example.com"))
+        .await?;
+    let address_id = reply.body["addresses"][0]["id"]
+        .as_u64()
+        .unwrap_or_default();
+    let address = sandbox
+        .get(&format!("/rest/V1/customers/addresses/{address_id}"))
+        .await?;
 
-    assert_eq!(reply.body["default_billing"], reply.body["default_shipping"]);
+    assert_eq!(
+        reply.body["default_billing"],
+        reply.body["default_shipping"]
+    );
     assert_eq!(address.status, 200);
     assert_eq!(address.body["default_billing"], true);
     assert_eq!(address.body["default_shipping"], true);
@@ -300,12 +399,20 @@ async fn address_missing_404() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
     let reply = sandbox.get("/rest/V1/customers/addresses/999").await?;
-    let guest = sandbox.guest(Method::GET, "/rest/V1/customers/addresses/999", None).await?;
+    let guest = sandbox
+        .guest(Method::GET, "/rest/V1/customers/addresses/999", None)
+        .await?;
 
     assert_eq!(reply.status, 404);
-    assert_eq!(reply.body["parameters"], json!({ "fieldName": "addressId", "fieldValue": 999 }));
+    assert_eq!(
+        reply.body["parameters"],
+        json!({ "fieldName": "addressId", "fieldValue": 999 })
+    );
     assert_eq!(guest.status, 401);
-    assert_eq!(guest.body["parameters"], json!({ "resources": "Magento_Customer::manage" }));
+    assert_eq!(
+        guest.body["parameters"],
+        json!({ "resources": "Magento_Customer::manage" })
+    );
     Ok(())
 }
 
@@ -317,13 +424,24 @@ async fn address_validation_rolls_back() -> anyhow::Result<()> {
 
     let failed = sandbox.post("/rest/V1/customers", body).await?;
     let search = sandbox
-        .get(&criteria(&[("[filter_groups][0][filters][0][field]", "email"), ("[filter_groups][0][filters][0][value]", "rollback@example.com")]))
+        .get(&criteria(&[
+            ("[filter_groups][0][filters][0][field]", "email"),
+            (
+                "[filter_groups][0][filters][0][value]",
+                "rollback@example.com",
+            ),
+        ]))
         .await?;
-    let next = sandbox.post("/rest/V1/customers", new_customer("after@example.com")).await?;
+    let next = sandbox
+        .post("/rest/V1/customers", new_customer("after@example.com"))
+        .await?;
 
     assert_eq!(failed.status, 400);
     assert_eq!(failed.body["message"], REQUIRED);
-    assert_eq!(failed.body["parameters"], json!({ "fieldName": "regionId" }));
+    assert_eq!(
+        failed.body["parameters"],
+        json!({ "fieldName": "regionId" })
+    );
     assert_eq!(search.body["total_count"], 0);
     assert_eq!(next.body["id"], 2);
     Ok(())
@@ -338,13 +456,25 @@ async fn address_rules_grouped() -> anyhow::Result<()> {
     let reply = sandbox.post("/rest/V1/customers", body).await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "One or more input exceptions have occurred.");
+    assert_eq!(
+        reply.body["message"],
+        "One or more input exceptions have occurred."
+    );
     let errors = reply.body["errors"].as_array().cloned().unwrap_or_default();
-    assert!(errors.contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "city" } })));
-    assert!(errors.contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "telephone" } })));
-    assert!(errors.contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "postcode" } })));
+    assert!(
+        errors.contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "city" } }))
+    );
+    assert!(
+        errors
+            .contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "telephone" } }))
+    );
+    assert!(
+        errors.contains(&json!({ "message": REQUIRED, "parameters": { "fieldName": "postcode" } }))
+    );
     assert!(errors.contains(&json!({ "message": "\"%1\" cannot contain more than %2 lines.", "parameters": ["Street Address", 2] })));
-    assert!(errors.contains(&json!({ "message": INVALID_VALUE, "parameters": { "fieldName": "regionId", "value": 74 } })));
+    assert!(errors.contains(
+        &json!({ "message": INVALID_VALUE, "parameters": { "fieldName": "regionId", "value": 74 } })
+    ));
     Ok(())
 }
 
@@ -363,18 +493,28 @@ async fn region_id_rejected_without_list() -> anyhow::Result<()> {
     let with_text = sandbox.post("/rest/V1/customers", text_only).await?;
 
     assert_eq!(with_id.status, 400);
-    assert_eq!(with_id.body["parameters"], json!({ "fieldName": "regionId", "value": 57 }));
+    assert_eq!(
+        with_id.body["parameters"],
+        json!({ "fieldName": "regionId", "value": 57 })
+    );
     assert_eq!(with_text.status, 200, "{:?}", with_text.body);
-    assert_eq!(with_text.body["addresses"][0]["region"]["region"], "Hlavní město Praha");
+    assert_eq!(
+        with_text.body["addresses"][0]["region"]["region"],
+        "Hlavní město Praha"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn disallowed_country_dropped() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
-    sandbox.set_config(json!({ "allowed_countries": ["DE", "FR"] })).await?;
+    sandbox
+        .set_config(json!({ "allowed_countries": ["DE", "FR"] }))
+        .await?;
 
-    let reply = sandbox.post("/rest/V1/customers", new_customer("dropped@example.com")).await?;
+    let reply = sandbox
+        .post("/rest/V1/customers", new_customer("dropped@example.com"))
+        .await?;
 
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["addresses"], json!([]));
@@ -387,7 +527,9 @@ async fn street_lines_from_config() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     sandbox.set_config(json!({ "street_lines": 1 })).await?;
 
-    let reply = sandbox.post("/rest/V1/customers", new_customer("lines@example.com")).await?;
+    let reply = sandbox
+        .post("/rest/V1/customers", new_customer("lines@example.com"))
+        .await?;
 
     assert_eq!(reply.status, 400);
     assert_eq!(reply.body["parameters"], json!(["Street Address", 1]));
@@ -422,8 +564,14 @@ async fn unknown_field_rejected() -> anyhow::Result<()> {
     let reply = sandbox.post("/rest/V1/customers", body).await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "\"%fieldName\" is not supported. Correct the field name and try again.");
-    assert_eq!(reply.body["parameters"], json!({ "fieldName": "FavoriteColor" }));
+    assert_eq!(
+        reply.body["message"],
+        "\"%fieldName\" is not supported. Correct the field name and try again."
+    );
+    assert_eq!(
+        reply.body["parameters"],
+        json!({ "fieldName": "FavoriteColor" })
+    );
     Ok(())
 }
 
@@ -431,10 +579,15 @@ async fn unknown_field_rejected() -> anyhow::Result<()> {
 async fn create_missing_customer_param() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let reply = sandbox.post("/rest/V1/customers", json!({ "password": "x" })).await?;
+    let reply = sandbox
+        .post("/rest/V1/customers", json!({ "password": "x" }))
+        .await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body, json!({ "message": REQUIRED, "parameters": { "fieldName": "customer" } }));
+    assert_eq!(
+        reply.body,
+        json!({ "message": REQUIRED, "parameters": { "fieldName": "customer" } })
+    );
     Ok(())
 }
 
@@ -442,7 +595,11 @@ async fn create_missing_customer_param() -> anyhow::Result<()> {
 async fn update_replaces_addresses() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
     let mut body = new_customer("upd@example.com");
-    body["customer"]["addresses"] = json!([us_address(true, false), us_address(false, true), us_address(false, false)]);
+    body["customer"]["addresses"] = json!([
+        us_address(true, false),
+        us_address(false, true),
+        us_address(false, false)
+    ]);
     let created = sandbox.post("/rest/V1/customers", body).await?.body;
     let kept = created["addresses"][0].clone();
 
@@ -459,7 +616,10 @@ async fn update_replaces_addresses() -> anyhow::Result<()> {
     assert_eq!(reply.body["addresses"].as_array().map(Vec::len), Some(1));
     assert_eq!(reply.body["addresses"][0]["id"], kept["id"]);
     assert_eq!(reply.body["addresses"][0]["telephone"], "5125559999");
-    assert_eq!(reply.body["default_shipping"], json!(kept["id"].to_string()));
+    assert_eq!(
+        reply.body["default_shipping"],
+        json!(kept["id"].to_string())
+    );
     assert_eq!(reply.body["created_at"], created["created_at"]);
     assert_eq!(reply.body["group_id"], 1);
     Ok(())
@@ -477,7 +637,9 @@ async fn update_without_addresses_keeps() -> anyhow::Result<()> {
         object.remove("default_shipping");
     }
 
-    let reply = sandbox.put("/rest/V1/customers/2", json!({ "customer": customer })).await?;
+    let reply = sandbox
+        .put("/rest/V1/customers/2", json!({ "customer": customer }))
+        .await?;
 
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     assert_eq!(reply.body["firstname"], "Renamed");
@@ -492,7 +654,9 @@ async fn update_without_addresses_keeps() -> anyhow::Result<()> {
 #[tokio::test]
 async fn update_default_id_checked() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
-    sandbox.post("/rest/V1/customers", new_customer("def@example.com")).await?;
+    sandbox
+        .post("/rest/V1/customers", new_customer("def@example.com"))
+        .await?;
     let update = json!({ "customer": {
         "email": "def@example.com", "firstname": "A", "lastname": "B", "website_id": 1,
         "default_billing": 4242, "addresses": [us_address(false, false)]
@@ -501,7 +665,10 @@ async fn update_default_id_checked() -> anyhow::Result<()> {
     let reply = sandbox.put("/rest/V1/customers/1", update).await?;
 
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["message"], "The %fieldName value is invalid. Set the correct value and try again.");
+    assert_eq!(
+        reply.body["message"],
+        "The %fieldName value is invalid. Set the correct value and try again."
+    );
     Ok(())
 }
 
@@ -514,17 +681,27 @@ async fn update_unknown_group_and_id() -> anyhow::Result<()> {
     let missing = sandbox.put("/rest/V1/customers/50", body(1)).await?;
 
     assert_eq!(bad_group.status, 400);
-    assert_eq!(bad_group.body["message"], "The specified customer group id does not exist.");
+    assert_eq!(
+        bad_group.body["message"],
+        "The specified customer group id does not exist."
+    );
     assert_eq!(missing.status, 404);
-    assert_eq!(missing.body["parameters"], json!({ "fieldName": "customerId", "fieldValue": 50 }));
+    assert_eq!(
+        missing.body["parameters"],
+        json!({ "fieldName": "customerId", "fieldValue": 50 })
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn update_email_clash() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
-    sandbox.post("/rest/V1/customers", new_customer("one@example.com")).await?;
-    sandbox.post("/rest/V1/customers", new_customer("two@example.com")).await?;
+    sandbox
+        .post("/rest/V1/customers", new_customer("one@example.com"))
+        .await?;
+    sandbox
+        .post("/rest/V1/customers", new_customer("two@example.com"))
+        .await?;
     let body = json!({ "customer": { "email": "ONE@example.com", "firstname": "A", "lastname": "B", "website_id": 1 } });
 
     let reply = sandbox.put("/rest/V1/customers/2", body).await?;
@@ -538,9 +715,15 @@ async fn update_email_clash() -> anyhow::Result<()> {
 async fn delete_then_missing() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(2).await?;
 
-    let deleted = sandbox.admin(Method::DELETE, "/rest/V1/customers/2", None).await?;
-    let again = sandbox.admin(Method::DELETE, "/rest/V1/customers/2", None).await?;
-    let guest = sandbox.guest(Method::DELETE, "/rest/V1/customers/1", None).await?;
+    let deleted = sandbox
+        .admin(Method::DELETE, "/rest/V1/customers/2", None)
+        .await?;
+    let again = sandbox
+        .admin(Method::DELETE, "/rest/V1/customers/2", None)
+        .await?;
+    let guest = sandbox
+        .guest(Method::DELETE, "/rest/V1/customers/1", None)
+        .await?;
 
     assert_eq!(deleted.status, 200);
     assert_eq!(deleted.body, json!(true));
@@ -553,17 +736,35 @@ async fn delete_then_missing() -> anyhow::Result<()> {
 async fn directory_regions() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let us = sandbox.guest(Method::GET, "/rest/V1/directory/countries/US", None).await?;
-    let germany = sandbox.guest(Method::GET, "/rest/V1/directory/countries/DE", None).await?;
-    let india = sandbox.guest(Method::GET, "/rest/V1/directory/countries/IN", None).await?;
-    let unknown = sandbox.guest(Method::GET, "/rest/V1/directory/countries/XX", None).await?;
-    let all = sandbox.guest(Method::GET, "/rest/V1/directory/countries", None).await?;
+    let us = sandbox
+        .guest(Method::GET, "/rest/V1/directory/countries/US", None)
+        .await?;
+    let germany = sandbox
+        .guest(Method::GET, "/rest/V1/directory/countries/DE", None)
+        .await?;
+    let india = sandbox
+        .guest(Method::GET, "/rest/V1/directory/countries/IN", None)
+        .await?;
+    let unknown = sandbox
+        .guest(Method::GET, "/rest/V1/directory/countries/XX", None)
+        .await?;
+    let all = sandbox
+        .guest(Method::GET, "/rest/V1/directory/countries", None)
+        .await?;
 
-    let texas = us.body["available_regions"].as_array().and_then(|regions| regions.iter().find(|r| r["code"] == "TX").cloned());
-    assert_eq!(texas, Some(json!({ "id": "57", "code": "TX", "name": "Texas" })));
+    let texas = us.body["available_regions"]
+        .as_array()
+        .and_then(|regions| regions.iter().find(|r| r["code"] == "TX").cloned());
+    assert_eq!(
+        texas,
+        Some(json!({ "id": "57", "code": "TX", "name": "Texas" }))
+    );
     assert_eq!(us.body["three_letter_abbreviation"], "USA");
     assert!(germany.body.get("available_regions").is_none());
-    assert_eq!(india.body["available_regions"].as_array().map(Vec::len), Some(36));
+    assert_eq!(
+        india.body["available_regions"].as_array().map(Vec::len),
+        Some(36)
+    );
     assert_eq!(unknown.status, 404);
     assert!(all.body.as_array().map(Vec::len).unwrap_or_default() >= 30);
     Ok(())
@@ -574,13 +775,21 @@ async fn search_requires_criteria() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(3).await?;
 
     let missing = sandbox.get("/rest/V1/customers/search").await?;
-    let empty = sandbox.get("/rest/V1/customers/search?searchCriteria=").await?;
+    let empty = sandbox
+        .get("/rest/V1/customers/search?searchCriteria=")
+        .await?;
 
     assert_eq!(missing.status, 400);
-    assert_eq!(missing.body["parameters"], json!({ "fieldName": "searchCriteria" }));
+    assert_eq!(
+        missing.body["parameters"],
+        json!({ "fieldName": "searchCriteria" })
+    );
     assert_eq!(empty.status, 200);
     assert_eq!(empty.body["total_count"], 3);
-    assert_eq!(empty.body["search_criteria"], json!({ "filter_groups": [] }));
+    assert_eq!(
+        empty.body["search_criteria"],
+        json!({ "filter_groups": [] })
+    );
     Ok(())
 }
 
@@ -588,9 +797,15 @@ async fn search_requires_criteria() -> anyhow::Result<()> {
 async fn search_page_past_end() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(45).await?;
 
-    let last = sandbox.get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "3")])).await?;
-    let past = sandbox.get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "9")])).await?;
-    let zero = sandbox.get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "0")])).await?;
+    let last = sandbox
+        .get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "3")]))
+        .await?;
+    let past = sandbox
+        .get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "9")]))
+        .await?;
+    let zero = sandbox
+        .get(&criteria(&[("[pageSize]", "20"), ("[currentPage]", "0")]))
+        .await?;
 
     assert_eq!(ids(&last.body), (41..=45).collect::<Vec<u64>>());
     assert_eq!(ids(&past.body), ids(&last.body));
@@ -617,7 +832,10 @@ async fn search_groups_or_and() -> anyhow::Result<()> {
     let reply = sandbox.get(&query).await?;
 
     assert_eq!(ids(&reply.body), vec![3, 26, 27, 28, 29]);
-    assert_eq!(reply.body["search_criteria"]["filter_groups"][0]["filters"][0], json!({ "field": "entity_id", "value": "3" }));
+    assert_eq!(
+        reply.body["search_criteria"]["filter_groups"][0]["filters"][0],
+        json!({ "field": "entity_id", "value": "3" })
+    );
     assert!(reply.body["search_criteria"].get("page_size").is_none());
     Ok(())
 }
@@ -693,20 +911,36 @@ async fn search_name_and_billing() -> anyhow::Result<()> {
     let firstname = target["firstname"].as_str().unwrap_or_default().to_string();
 
     let by_city = sandbox
-        .get(&criteria(&[("[filter_groups][0][filters][0][field]", "billing_city"), ("[filter_groups][0][filters][0][value]", &city)]))
+        .get(&criteria(&[
+            ("[filter_groups][0][filters][0][field]", "billing_city"),
+            ("[filter_groups][0][filters][0][value]", &city),
+        ]))
         .await?;
     let by_name = sandbox
         .get(&criteria(&[
             ("[filter_groups][0][filters][0][field]", "name"),
-            ("[filter_groups][0][filters][0][value]", &format!("%{firstname}%")),
+            (
+                "[filter_groups][0][filters][0][value]",
+                &format!("%{firstname}%"),
+            ),
             ("[filter_groups][0][filters][0][condition_type]", "like"),
         ]))
         .await?;
 
     assert!(ids(&by_city.body).contains(&1));
-    for item in by_city.body["items"].as_array().cloned().unwrap_or_default() {
-        let default_id = item["default_billing"].as_str().and_then(|id| id.parse::<u64>().ok());
-        let address = item["addresses"].as_array().and_then(|list| list.iter().find(|a| a["id"].as_u64() == default_id).cloned());
+    for item in by_city.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let default_id = item["default_billing"]
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok());
+        let address = item["addresses"].as_array().and_then(|list| {
+            list.iter()
+                .find(|a| a["id"].as_u64() == default_id)
+                .cloned()
+        });
         assert_eq!(address.map(|a| a["city"].clone()), Some(json!(city)));
     }
     assert!(ids(&by_name.body).contains(&1));
@@ -718,18 +952,36 @@ async fn search_sort_orders() -> anyhow::Result<()> {
     let sandbox = Sandbox::with_customers(10).await?;
 
     let descending = sandbox
-        .get(&criteria(&[("[sortOrders][0][field]", "entity_id"), ("[sortOrders][0][direction]", "desc"), ("[pageSize]", "3")]))
+        .get(&criteria(&[
+            ("[sortOrders][0][field]", "entity_id"),
+            ("[sortOrders][0][direction]", "desc"),
+            ("[pageSize]", "3"),
+        ]))
         .await?;
     let by_website = sandbox
-        .get(&criteria(&[("[sortOrders][0][field]", "website_id"), ("[sortOrders][0][direction]", "DESC")]))
+        .get(&criteria(&[
+            ("[sortOrders][0][field]", "website_id"),
+            ("[sortOrders][0][direction]", "DESC"),
+        ]))
         .await?;
-    let bad = sandbox.get(&criteria(&[("[sortOrders][0][field]", "email"), ("[sortOrders][0][direction]", "up")])).await?;
+    let bad = sandbox
+        .get(&criteria(&[
+            ("[sortOrders][0][field]", "email"),
+            ("[sortOrders][0][direction]", "up"),
+        ]))
+        .await?;
 
     assert_eq!(ids(&descending.body), vec![10, 9, 8]);
-    assert_eq!(descending.body["search_criteria"]["sort_orders"], json!([{ "field": "entity_id", "direction": "DESC" }]));
+    assert_eq!(
+        descending.body["search_criteria"]["sort_orders"],
+        json!([{ "field": "entity_id", "direction": "DESC" }])
+    );
     assert_eq!(ids(&by_website.body), vec![5, 10, 1, 2, 3, 4, 6, 7, 8, 9]);
     assert_eq!(bad.status, 400);
-    assert_eq!(bad.body["message"], "The sort order has to be specified as %1 for ascending order or %2 for descending order.");
+    assert_eq!(
+        bad.body["message"],
+        "The sort order has to be specified as %1 for ascending order or %2 for descending order."
+    );
     assert_eq!(bad.body["parameters"], json!(["ASC", "DESC"]));
     Ok(())
 }
@@ -740,10 +992,15 @@ async fn search_input_limits() -> anyhow::Result<()> {
     sandbox.set_config(json!({ "input_limits": true })).await?;
 
     let too_big = sandbox.get(&criteria(&[("[pageSize]", "301")])).await?;
-    let defaulted = sandbox.get("/rest/V1/customers/search?searchCriteria=").await?;
+    let defaulted = sandbox
+        .get("/rest/V1/customers/search?searchCriteria=")
+        .await?;
 
     assert_eq!(too_big.status, 400);
-    assert_eq!(too_big.body, json!({ "message": "Maximum SearchCriteria pageSize is %max", "parameters": { "max": 300 } }));
+    assert_eq!(
+        too_big.body,
+        json!({ "message": "Maximum SearchCriteria pageSize is %max", "parameters": { "max": 300 } })
+    );
     assert_eq!(defaulted.body["items"].as_array().map(Vec::len), Some(20));
     assert_eq!(defaulted.body["search_criteria"]["page_size"], 20);
     assert_eq!(defaulted.body["total_count"], 30);
@@ -760,7 +1017,10 @@ async fn search_keyset_pages_all() -> anyhow::Result<()> {
         let reply = sandbox
             .get(&criteria(&[
                 ("[filter_groups][0][filters][0][field]", "entity_id"),
-                ("[filter_groups][0][filters][0][value]", &last_id.to_string()),
+                (
+                    "[filter_groups][0][filters][0][value]",
+                    &last_id.to_string(),
+                ),
                 ("[filter_groups][0][filters][0][condition_type]", "gt"),
                 ("[sortOrders][0][field]", "entity_id"),
                 ("[sortOrders][0][direction]", "ASC"),
@@ -789,7 +1049,11 @@ async fn seed_is_deterministic() -> anyhow::Result<()> {
 
     assert_eq!(one.status, 200);
     assert_eq!(one.body, two.body);
-    assert!(one.body["created_at"].as_str().is_some_and(|time| time < "2025-01-01"));
+    assert!(
+        one.body["created_at"]
+            .as_str()
+            .is_some_and(|time| time < "2025-01-01")
+    );
     Ok(())
 }
 
@@ -797,11 +1061,17 @@ async fn seed_is_deterministic() -> anyhow::Result<()> {
 async fn config_rejects_invalid() -> anyhow::Result<()> {
     let sandbox = Sandbox::start(Options::default()).await?;
 
-    let reply = sandbox.put("/_sandbox/config", json!({ "street_lines": 9 })).await?;
+    let reply = sandbox
+        .put("/_sandbox/config", json!({ "street_lines": 9 }))
+        .await?;
     let current = sandbox.get("/_sandbox/config").await?;
 
     assert_eq!(reply.status, 400);
-    assert!(reply.body["message"].as_str().is_some_and(|message| message.contains("street_lines is 9")));
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("street_lines is 9"))
+    );
     assert_eq!(current.body["street_lines"], 2);
     assert_eq!(current.body["account_share_scope"], "website");
     assert_eq!(current.body["integration_as_bearer"], false);

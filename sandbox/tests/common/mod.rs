@@ -29,13 +29,28 @@ impl Sandbox {
 
         let token_url = format!("{}/rest/V1/integration/admin/token", running.base_url);
         let credentials = json!({ "username": "admin", "password": ADMIN_PASSWORD });
-        let token: String = http.post(token_url).json(&credentials).send().await?.json().await?;
+        let token: String = http
+            .post(token_url)
+            .json(&credentials)
+            .send()
+            .await?
+            .json()
+            .await?;
 
-        Ok(Sandbox { running, http, token })
+        Ok(Sandbox {
+            running,
+            http,
+            token,
+        })
     }
 
     pub async fn with_customers(count: u64) -> anyhow::Result<Sandbox> {
-        Sandbox::start(Options { customers: count, seed: 5, ..Options::default() }).await
+        Sandbox::start(Options {
+            customers: count,
+            seed: 5,
+            ..Options::default()
+        })
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -43,13 +58,26 @@ impl Sandbox {
     }
 
     /// Sends a request as admin; `path` starts with `/rest/` or `/_sandbox/`.
-    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Reply> {
-        let request = self.http.request(method, self.url(path)).bearer_auth(&self.token);
+    pub async fn admin(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Reply> {
+        let request = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
         send(request, body).await
     }
 
     /// Sends a request without credentials.
-    pub async fn guest(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Reply> {
+    pub async fn guest(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Reply> {
         send(self.http.request(method, self.url(path)), body).await
     }
 
@@ -73,7 +101,11 @@ impl Sandbox {
             }
         }
         let reply = self.put("/_sandbox/config", merged).await?;
-        anyhow::ensure!(reply.status == 200, "config update failed: {:?}", reply.body);
+        anyhow::ensure!(
+            reply.status == 200,
+            "config update failed: {:?}",
+            reply.body
+        );
         Ok(())
     }
 }
@@ -130,6 +162,11 @@ pub fn criteria(pairs: &[(&str, &str)]) -> String {
 pub fn ids(body: &Value) -> Vec<u64> {
     body["items"]
         .as_array()
-        .map(|items| items.iter().filter_map(|item| item["id"].as_u64()).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["id"].as_u64())
+                .collect()
+        })
         .unwrap_or_default()
 }
