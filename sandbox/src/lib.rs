@@ -2,6 +2,7 @@
 //! the demo and the benchmarks. Development only: never deployed.
 
 pub mod faults;
+pub mod magento;
 pub mod moto;
 pub mod odoo;
 pub mod people;
