@@ -1,7 +1,7 @@
 //! The admin token cache for [`Credentials::Admin`](super::Credentials::Admin).
 //!
 //! One token serves every request of a client. After a 401 the caller drops
-//! the token it used and fetches a new one; concurrent callers wait on the
+//! the token it used and fetches a new one. Concurrent callers wait on the
 //! lock, so a burst of 401s leads to one token request, not one per request.
 
 use std::future::Future;

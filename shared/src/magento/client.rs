@@ -241,8 +241,8 @@ impl Client {
         Err(self.explain_refusal(error))
     }
 
-    /// Turns a 401 ACL refusal into a configuration error that says what to
-    /// change for the credentials in use.
+    /// Turns a 401 ACL refusal into a configuration error that names the
+    /// setting to change for the credentials in use.
     fn explain_refusal(&self, error: Error) -> Error {
         if !is_not_authorized(&error) {
             return error;

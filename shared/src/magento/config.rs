@@ -53,7 +53,7 @@ impl ClientConfig {
     }
 }
 
-/// How the client authenticates.
+/// Authentication method and its secrets.
 #[derive(Debug, Clone)]
 pub enum Credentials {
     /// OAuth 1.0a with an activated integration's four keys. It works on every

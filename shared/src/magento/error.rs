@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::retry::Retryable;
 
-/// What kind of failure an [`Error`] is; callers branch on this, not on text.
+/// Category of an [`Error`], for callers to branch on instead of the message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// 404 for an entity (`No such entity with ...`).
@@ -22,7 +22,7 @@ pub enum ErrorKind {
     Auth,
     /// The instance settings cannot work as they are: a refused bearer token,
     /// two-factor authentication on the admin account, an unknown route or a
-    /// missing permission. The message says what to change.
+    /// missing permission. The message names the setting to change.
     Configuration,
     /// 429 from Magento or a layer in front of it.
     RateLimited,
@@ -124,7 +124,7 @@ impl Error {
         self
     }
 
-    /// Turns the error into a configuration error that says what to change.
+    /// Turns the error into a configuration error with `hint` as the fix.
     pub(crate) fn into_configuration(mut self, hint: impl Into<String>) -> Self {
         self.0.kind = ErrorKind::Configuration;
         self.0.hint = Some(hint.into());
@@ -143,27 +143,27 @@ impl Error {
         self.0.kind
     }
 
-    /// The HTTP status, if a response arrived.
+    /// Returns the HTTP status, if a response arrived.
     pub fn status(&self) -> Option<u16> {
         self.0.status
     }
 
-    /// Magento's message with `%1`/`%name` placeholders filled in.
+    /// Returns Magento's message with `%1`/`%name` placeholders filled in.
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
-    /// The individual messages of a grouped input error, placeholders filled in.
+    /// Returns the individual messages of a grouped input error, placeholders filled in.
     pub fn errors(&self) -> &[String] {
         &self.0.errors
     }
 
-    /// What to change in the instance settings, for configuration errors.
+    /// Returns the setting to change, for configuration errors.
     pub fn hint(&self) -> Option<&str> {
         self.0.hint.as_deref()
     }
 
-    /// The method and route that failed, e.g. `GET /V1/customers/:id`.
+    /// Returns the method and route that failed, e.g. `GET /V1/customers/:id`.
     pub fn operation(&self) -> &str {
         &self.0.operation
     }
@@ -189,7 +189,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source
+        self.0
+            .source
             .as_ref()
             .map(|source| source as &(dyn std::error::Error + 'static))
     }
@@ -245,8 +246,8 @@ fn classify(status: u16, template: &str) -> ErrorKind {
 }
 
 /// Returns what to change for responses that no retry can fix because the
-/// instance is set up wrongly. The caller may replace the hint when it knows
-/// more (e.g. which credentials were used).
+/// instance is set up wrongly. The client replaces the hint for 401 refusals,
+/// where the fix depends on the credentials in use.
 fn hint_for(status: u16, template: &str) -> Option<String> {
     if template == TWO_FACTOR {
         return Some(TWO_FACTOR_HINT.to_owned());

@@ -55,7 +55,7 @@ pub(crate) struct OAuthSigner {
 
 impl OAuthSigner {
     /// Returns the `Authorization` header value for a request, with a fresh
-    /// nonce and the current time. `query` holds the unencoded query pairs.
+    /// nonce and the current time. `query` contains the unencoded query pairs.
     pub fn authorization(&self, method: &str, url: &Url, query: &[(String, String)]) -> String {
         let nonce: String = rand::rng()
             .sample_iter(Alphanumeric)
@@ -114,7 +114,8 @@ impl OAuthSigner {
             percent_encode(self.access_token_secret.expose_secret())
         );
 
-        // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+        // HMAC takes keys of any length (RFC 2104), so `new_from_slice` never
+        // fails and the empty fallback is unreachable.
         let digest = match self.method {
             SignatureMethod::HmacSha256 => Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes())
                 .map(|mac| {

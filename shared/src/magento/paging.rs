@@ -1,6 +1,6 @@
 //! Keyset paging over all customers, for bulk and incremental syncs.
 //!
-//! Each page asks for `entity_id > <last id seen>` sorted by `entity_id`
+//! Each page requests `entity_id > <last id seen>` sorted by `entity_id`
 //! ascending, always as page 1. Offset paging is not used because Magento
 //! returns the last page again for a page number past the end, and rows
 //! created or deleted during a run shift the offsets. The run ends when a page
@@ -18,7 +18,7 @@ use super::search::{Condition, SearchCriteria, SortDirection};
 
 const PAGE_SIZE_LIMIT_PREFIX: &str = "Maximum SearchCriteria pageSize is ";
 
-/// Where the next page starts. It is plain data, so a bulk sync can store it
+/// Position of the next page. It is plain data, so a bulk sync can store it
 /// as a checkpoint and resume from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageCursor {
@@ -163,7 +163,7 @@ impl Customers<'_> {
     }
 }
 
-/// Checks that the page holds ids above `after_id` in ascending order and
+/// Checks that the page contains ids above `after_id` in ascending order and
 /// returns the last one. A store that ignored the filter or the sort would
 /// otherwise make the run loop or skip customers.
 fn check_ascending(customers: &[Customer], after_id: u64) -> Result<Option<u64>, Error> {
