@@ -755,3 +755,94 @@ async fn connection_refused_is_retried_then_reported() {
     assert_eq!(error.kind(), ErrorKind::Connection);
     assert_eq!(client.calls(), 3);
 }
+
+#[tokio::test]
+async fn dropped_connection_retried() {
+    let running = sandbox(1).await;
+    let client = client(&running, oauth(&running, SignatureMethod::HmacSha256));
+    set_faults(&running, json!({"next": [{"drop": true}]})).await;
+
+    let customer = client.customers().get(1).await;
+
+    assert_eq!(customer.expect("retried").id, Some(1));
+    assert_eq!(client.calls(), 2);
+}
+
+#[tokio::test]
+async fn timeout_retried_for_reads() {
+    let running = sandbox(1).await;
+    let mut config = ClientConfig::new(
+        running.base_url.clone(),
+        oauth(&running, SignatureMethod::HmacSha256),
+    );
+    config.request_timeout = Duration::from_millis(100);
+    config.retry = RetryPolicy::fast(2);
+    let client = Client::new(config).expect("client");
+    set_faults(&running, json!({"latency_ms": 400})).await;
+
+    let error = client.customers().get(1).await.expect_err("too slow");
+
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.status(), None);
+    assert_eq!(client.calls(), 2);
+}
+
+#[tokio::test]
+async fn timeout_not_retried_for_create() {
+    let running = sandbox(0).await;
+    let mut config = ClientConfig::new(
+        running.base_url.clone(),
+        oauth(&running, SignatureMethod::HmacSha256),
+    );
+    config.request_timeout = Duration::from_millis(100);
+    config.retry = RetryPolicy::fast(3);
+    let client = Client::new(config).expect("client");
+    set_faults(&running, json!({"latency_ms": 400})).await;
+
+    let error = client
+        .customers()
+        .create(&new_customer("slow@example.com"), None)
+        .await
+        .expect_err("too slow");
+
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(client.calls(), 1);
+}
+
+#[tokio::test]
+async fn concurrency_limit_serializes() {
+    let running = sandbox(4).await;
+    let mut config = ClientConfig::new(
+        running.base_url.clone(),
+        oauth(&running, SignatureMethod::HmacSha256),
+    );
+    config.max_concurrent_requests = 1;
+    let client = Client::new(config).expect("client");
+    set_faults(&running, json!({"latency_ms": 100})).await;
+    let started = Instant::now();
+
+    let customers = client.customers();
+    let results = futures::future::join_all((1..=4).map(|id| customers.get(id))).await;
+
+    assert!(results.iter().all(Result::is_ok));
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn debug_output_hides_secrets() {
+    let running = sandbox(1).await;
+    let client = client(&running, admin(&running));
+    client.customers().get(1).await.expect("get");
+
+    let debug = format!("{client:?}");
+
+    assert!(!debug.contains(&running.admin_password));
+    let oauth_client = self::client(&running, oauth(&running, SignatureMethod::HmacSha256));
+    let oauth_debug = format!("{oauth_client:?}");
+    assert!(!oauth_debug.contains(&running.integration.consumer_secret));
+    assert!(!oauth_debug.contains(&running.integration.access_token_secret));
+}

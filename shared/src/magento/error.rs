@@ -181,7 +181,12 @@ impl fmt::Display for Error {
             write!(f, " ({})", self.0.errors.join("; "))?;
         }
         if let Some(hint) = &self.0.hint {
-            write!(f, ". {hint}")?;
+            let separator = if self.0.message.ends_with('.') {
+                " "
+            } else {
+                ". "
+            };
+            write!(f, "{separator}{hint}")?;
         }
         Ok(())
     }
