@@ -604,6 +604,11 @@ async fn wrong_admin_password_is_auth() {
         error.message(),
         "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."
     );
+    assert!(
+        error
+            .hint()
+            .is_some_and(|hint| hint.contains("admin username and password"))
+    );
     assert_eq!(client.calls(), 1);
 }
 
