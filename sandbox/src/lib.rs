@@ -2,8 +2,8 @@
 //! the demo and the benchmarks. Development only: never deployed.
 
 pub mod faults;
+pub mod magento;
 pub mod people;
 pub mod regions;
 pub mod server;
 pub mod stats;
-pub mod magento;
