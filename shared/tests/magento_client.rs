@@ -710,10 +710,10 @@ async fn directory_cached() {
     let running = sandbox(0).await;
     let client = client(&running, oauth(&running, SignatureMethod::HmacSha256));
 
-    let all = client.countries().await.expect("countries");
-    client.countries().await.expect("countries again");
     let us = client.country("us").await.expect("US");
     client.country("US").await.expect("US again");
+    let all = client.countries().await.expect("countries");
+    client.countries().await.expect("countries again");
 
     assert!(all.iter().any(|country| country.id == "US"));
     assert_eq!(
@@ -728,6 +728,21 @@ async fn directory_cached() {
         route_count(&running, "GET /V1/directory/countries/:countryId").await,
         1
     );
+}
+
+#[tokio::test]
+async fn country_reuses_loaded_list() {
+    let running = sandbox(0).await;
+    let client = client(&running, oauth(&running, SignatureMethod::HmacSha256));
+
+    client.countries().await.expect("countries");
+    let us = client.country("US").await.expect("US");
+
+    assert_eq!(
+        us.region_by_code("TX").map(|region| region.name.as_str()),
+        Some("Texas")
+    );
+    assert_eq!(client.calls(), 1);
 }
 
 #[tokio::test]
