@@ -47,7 +47,6 @@ pub(super) struct Inner {
     pub(super) rest_base: String,
     pub(super) slots: Semaphore,
     pub(super) calls: AtomicU64,
-    pub(super) oauth: Option<OAuthSigner>,
     pub(super) admin_token: TokenCache,
     pub(super) directory: DirectoryCache,
 }
@@ -116,23 +115,6 @@ impl Client {
                 .with_source(error)
             })?;
 
-        let oauth = match &config.credentials {
-            Credentials::OAuth {
-                consumer_key,
-                consumer_secret,
-                access_token,
-                access_token_secret,
-                signature_method,
-            } => Some(OAuthSigner {
-                consumer_key: consumer_key.clone(),
-                consumer_secret: consumer_secret.clone(),
-                access_token: access_token.clone(),
-                access_token_secret: access_token_secret.clone(),
-                method: *signature_method,
-            }),
-            _ => None,
-        };
-
         let slots = Semaphore::new(config.max_concurrent_requests.max(1));
 
         Ok(Self {
@@ -142,7 +124,6 @@ impl Client {
                 rest_base,
                 slots,
                 calls: AtomicU64::new(0),
-                oauth,
                 admin_token: TokenCache::default(),
                 directory: DirectoryCache::default(),
             }),
@@ -259,13 +240,21 @@ impl Client {
         attempt: u32,
     ) -> Result<(HeaderValue, Option<Arc<SecretString>>), Error> {
         let (text, admin_token) = match &self.inner.config.credentials {
-            Credentials::OAuth { .. } => {
-                let signer = self.inner.oauth.as_ref();
-                let text = signer
-                    .map(|signer| {
-                        signer.authorization(request.method.as_str(), url, &request.query)
-                    })
-                    .unwrap_or_default();
+            Credentials::OAuth {
+                consumer_key,
+                consumer_secret,
+                access_token,
+                access_token_secret,
+                signature_method,
+            } => {
+                let signer = OAuthSigner {
+                    consumer_key,
+                    consumer_secret,
+                    access_token,
+                    access_token_secret,
+                    method: *signature_method,
+                };
+                let text = signer.authorization(request.method.as_str(), url, &request.query);
                 (text, None)
             }
             Credentials::Bearer { token } => (format!("Bearer {}", token.expose_secret()), None),
