@@ -48,8 +48,9 @@ impl<'a> Customers<'a> {
         self.client.call(request).await
     }
 
-    /// Finds the customer with `email` in `website_id` (1 call). The match is
-    /// Magento's `eq`, which ignores case on MySQL's default collation.
+    /// Finds the customer with `email` in `website_id` (1 call). Magento
+    /// compares with SQL `=`, so case sensitivity follows the database
+    /// collation, and `%` or `_` in the address are not wildcards.
     pub async fn find_by_email(
         &self,
         email: &str,
