@@ -1,6 +1,6 @@
 //! Request routing for `/rest[/<store_code>]/V1/...`, done by hand because Magento
 //! matches the route before it checks the ACL and converts path parameters, and
-//! answers every unmatched path or method with one message.
+//! rejects every unmatched path or method with one message.
 
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ enum Route {
     AdminToken,
 }
 
-/// The route, its pattern for the request counters and the ACL resource it needs.
+/// Matches a route, returning it with its counter pattern and the ACL resource it needs.
 fn match_route(
     method: &Method,
     segments: &[&str],

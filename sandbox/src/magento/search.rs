@@ -246,7 +246,7 @@ fn field_value(customer: &Customer, field: &str) -> Result<Option<FieldValue>, A
     Ok(value)
 }
 
-/// The grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
+/// Builds the grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
 fn full_name(customer: &Customer) -> String {
     [
         customer.prefix.as_deref(),
@@ -523,7 +523,7 @@ fn echo(criteria: &Criteria) -> Value {
 }
 
 impl Customer {
-    /// An empty customer used to check that a sort field exists before scanning.
+    /// Builds an empty customer, used to check that a sort field exists before scanning.
     fn probe() -> Customer {
         Customer {
             id: 0,
