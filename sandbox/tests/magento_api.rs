@@ -1103,3 +1103,82 @@ async fn large_seed_keyset_fast() -> anyhow::Result<()> {
     assert!(query < std::time::Duration::from_secs(3), "{query:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn search_contradictory_id_range() -> anyhow::Result<()> {
+    let sandbox = Sandbox::with_customers(10).await?;
+    let query = |low: &str, high: &str| {
+        criteria(&[
+            ("[filter_groups][0][filters][0][field]", "entity_id"),
+            ("[filter_groups][0][filters][0][value]", low),
+            ("[filter_groups][0][filters][0][condition_type]", "gt"),
+            ("[filter_groups][1][filters][0][field]", "entity_id"),
+            ("[filter_groups][1][filters][0][value]", high),
+            ("[filter_groups][1][filters][0][condition_type]", "lt"),
+        ])
+    };
+
+    let crossed = sandbox.get(&query("8", "3")).await?;
+    let touching = sandbox.get(&query("5", "5")).await?;
+    let window = sandbox.get(&query("3", "6")).await?;
+
+    assert_eq!(crossed.status, 200);
+    assert_eq!(crossed.body["total_count"], 0);
+    assert_eq!(touching.body["total_count"], 0);
+    assert_eq!(ids(&window.body), vec![4, 5]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_without_website_rejected() -> anyhow::Result<()> {
+    let sandbox = Sandbox::with_customers(1).await?;
+    let current = sandbox.get("/rest/V1/customers/1").await?.body;
+    let body =
+        json!({ "customer": { "email": current["email"], "firstname": "A", "lastname": "B" } });
+
+    let reply = sandbox.put("/rest/V1/customers/1", body).await?;
+
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.body["message"], DUPLICATE);
+    Ok(())
+}
+
+#[tokio::test]
+async fn input_limits_address_count() -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(Options::default()).await?;
+    sandbox.set_config(json!({ "input_limits": true })).await?;
+    let mut body = new_customer("many@example.com");
+    body["customer"]["addresses"] = Value::Array(vec![us_address(false, false); 21]);
+
+    let reply = sandbox.post("/rest/V1/customers", body).await?;
+
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.body["message"],
+        "Maximum items of type \"%type\" is %max"
+    );
+    assert_eq!(reply.body["parameters"]["max"], 20);
+    Ok(())
+}
+
+#[tokio::test]
+async fn content_type_rejected() -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(Options::default()).await?;
+
+    let response = sandbox
+        .http
+        .post(sandbox.url("/rest/V1/customers"))
+        .header("Content-Type", "text/plain")
+        .body("{}")
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await?;
+
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({ "message": "Server cannot understand Content-Type HTTP header media type %1", "parameters": ["text/plain"] })
+    );
+    Ok(())
+}
