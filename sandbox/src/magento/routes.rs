@@ -42,9 +42,8 @@ fn match_route(
 
     let matched = match (method.as_str(), segments) {
         ("GET", ["customers", "search"]) => (Route::Search, "GET /V1/customers/search", CUSTOMER),
-        ("GET" | "PUT", ["customers", "me"]) => {
-            (Route::SelfService, "/V1/customers/me", Some("self"))
-        }
+        ("GET", ["customers", "me"]) => (Route::SelfService, "GET /V1/customers/me", Some("self")),
+        ("PUT", ["customers", "me"]) => (Route::SelfService, "PUT /V1/customers/me", Some("self")),
         ("GET", ["customers", "addresses", id]) => (
             Route::GetAddress(id.to_string()),
             "GET /V1/customers/addresses/:addressId",
