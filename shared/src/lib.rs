@@ -2,4 +2,5 @@
 //! sync use cases. Nothing here knows about Lambda: the functions under
 //! `functions/` parse requests, call into this crate and shape responses.
 
+pub mod mapping;
 pub mod odoo;
