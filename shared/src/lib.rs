@@ -4,3 +4,4 @@
 
 pub mod mapping;
 pub mod odoo;
+pub mod sync;

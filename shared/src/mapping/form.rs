@@ -16,9 +16,9 @@ pub struct AddressForm {
     /// ISO 3166-1 alpha-2 code, upper case.
     pub country_code: Option<String>,
     /// The region code within `country_code` (Magento `region_code`, Odoo state `code`).
+    /// Magento's free region text, used for countries without a region list, has no
+    /// place in Odoo, so it stays in Magento and is left out of the form.
     pub state_code: Option<String>,
-    /// Region text for countries without a region list, where there is no code.
-    pub state_name: Option<String>,
 }
 
 impl AddressForm {

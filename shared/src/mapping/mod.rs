@@ -41,12 +41,18 @@
 pub mod email;
 pub mod fingerprint;
 pub mod form;
+pub mod geo;
+pub mod magento_side;
 pub mod name;
+pub mod odoo_side;
 pub mod street;
 pub mod validate;
 
 pub use email::{EmailError, normalize_email, validate_magento_email};
 pub use fingerprint::fingerprint;
 pub use form::{AddressForm, ChildForm, ChildRole, CustomerForm};
+pub use geo::OdooGeo;
+pub use magento_side::{AddressView, CustomerView, MagentoChild, MappedCustomer, map_customer};
 pub use name::{NameParts, split_full_name};
+pub use odoo_side::{OdooChild, OdooFeatures, form_from_partner};
 pub use validate::{FieldError, ValidationErrors, Validator};
