@@ -2,6 +2,8 @@
 //! sync use cases. Nothing here knows about Lambda: the functions under
 //! `functions/` parse requests, call into this crate and shape responses.
 
+pub mod magento;
 pub mod mapping;
 pub mod odoo;
+pub mod retry;
 pub mod sync;
