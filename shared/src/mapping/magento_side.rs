@@ -11,7 +11,7 @@ use super::street::lines_to_odoo;
 /// The fields of one Magento address that the mapping reads.
 #[derive(Debug, Clone, Copy)]
 pub struct AddressView<'a> {
-    pub id: Option<i64>,
+    pub id: Option<u64>,
     pub names: &'a NameParts,
     pub company: Option<&'a str>,
     pub street: &'a [String],
@@ -39,7 +39,7 @@ pub struct CustomerView<'a> {
 /// An address child, with the Magento address it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MagentoChild {
-    pub magento_address_id: Option<i64>,
+    pub magento_address_id: Option<u64>,
     pub child: ChildForm,
 }
 
@@ -48,7 +48,7 @@ pub struct MagentoChild {
 pub struct MappedCustomer {
     pub form: CustomerForm,
     /// Magento address id carried by the partner itself (the default billing address).
-    pub billing_address_id: Option<i64>,
+    pub billing_address_id: Option<u64>,
     pub children: Vec<MagentoChild>,
 }
 
@@ -121,7 +121,7 @@ pub fn address_form(address: &AddressView<'_>) -> AddressForm {
 }
 
 /// Parses a customer-level default address id, which Magento sends as a string.
-pub fn parse_address_id(value: Option<&str>) -> Option<i64> {
+pub fn parse_address_id(value: Option<&str>) -> Option<u64> {
     value.and_then(|text| text.trim().parse().ok())
 }
 
@@ -220,7 +220,7 @@ mod tests {
         let mapped = map_customer(&customer, false);
 
         assert_eq!(mapped.billing_address_id, Some(1));
-        let roles: Vec<(Option<i64>, ChildRole)> = mapped
+        let roles: Vec<(Option<u64>, ChildRole)> = mapped
             .children
             .iter()
             .map(|child| (child.magento_address_id, child.child.role))

@@ -42,6 +42,7 @@ pub mod email;
 pub mod fingerprint;
 pub mod form;
 pub mod geo;
+pub mod magento_model;
 pub mod magento_side;
 pub mod name;
 pub mod odoo_side;
@@ -52,6 +53,10 @@ pub use email::{EmailError, normalize_email, validate_magento_email};
 pub use fingerprint::fingerprint;
 pub use form::{AddressForm, ChildForm, ChildRole, CustomerForm};
 pub use geo::OdooGeo;
+pub use magento_model::{
+    MagentoWriteSettings, RegionDirectory, map_magento_customer, merge_into_customer, new_customer,
+    validate_customer,
+};
 pub use magento_side::{AddressView, CustomerView, MagentoChild, MappedCustomer, map_customer};
 pub use name::{NameParts, split_full_name};
 pub use odoo_side::{OdooChild, OdooFeatures, form_from_partner};
