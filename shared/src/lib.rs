@@ -3,7 +3,6 @@
 //! `functions/` parse requests, call into this crate and shape responses.
 
 pub mod magento;
-pub mod magento;
 pub mod mapping;
 pub mod odoo;
 pub mod retry;

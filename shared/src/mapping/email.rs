@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn validate_rejects_accented_local_part() {
-        let error = validate_magento_email("josé@example.test").unwrap_err();
+        let error = validate_magento_email("josé@example.test").expect_err("invalid input");
 
         assert_eq!(
             error,

@@ -253,7 +253,9 @@ fn validate_reports_fields_before_write() {
     customer.addresses[1].region_id = None;
     customer.addresses[2].city = None;
 
-    let errors = validate_customer(&customer, &regions()).unwrap_err().0;
+    let errors = validate_customer(&customer, &regions())
+        .expect_err("invalid input")
+        .0;
 
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(

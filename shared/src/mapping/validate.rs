@@ -140,7 +140,7 @@ mod tests {
 
         validator.names("", &NameParts::new(None, "Ana", None, "Lima (VIP)", None));
 
-        let errors = validator.finish().unwrap_err().0;
+        let errors = validator.finish().expect_err("invalid input").0;
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "lastname");
         assert!(errors[0].message.starts_with("contains '('"));
@@ -154,7 +154,7 @@ mod tests {
 
         let fields: Vec<String> = validator
             .finish()
-            .unwrap_err()
+            .expect_err("invalid input")
             .0
             .into_iter()
             .map(|error| error.field)
@@ -168,7 +168,7 @@ mod tests {
         validator.email("email", "josé@example.test");
         validator.require("city", None);
 
-        let message = validator.finish().unwrap_err().to_string();
+        let message = validator.finish().expect_err("invalid input").to_string();
 
         assert!(message.starts_with(
             "invalid customer: email: \"josé@example.test\" contains the non-ASCII character 'é'"
