@@ -9,7 +9,7 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Why an address would be rejected by Magento's email validator.
+/// The reason Magento's email validator would reject an address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
     #[error("is missing; enter an email address such as name@example.com")]

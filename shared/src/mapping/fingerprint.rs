@@ -18,8 +18,8 @@ pub fn fingerprint(form: &CustomerForm) -> String {
 }
 
 fn canonical_json(value: &impl Serialize) -> String {
-    // Serializing plain structs, strings and enums to a String cannot fail, so an error
-    // here would be a bug in a Serialize impl; an empty string still gives a stable hash.
+    // Serializing plain structs, strings and enums to a String cannot fail. An error here
+    // would be a bug in a Serialize impl, and an empty string still gives a stable hash.
     serde_json::to_string(value).unwrap_or_default()
 }
 

@@ -1,12 +1,12 @@
 //! The canonical, Odoo-shaped view of a customer that both systems map into.
 //!
 //! A Magento customer and an Odoo partner each map to a [`CustomerForm`]. When the two
-//! forms are equal, nothing needs writing; the fingerprint of each side's form, stored at
-//! the last sync, tells which side changed since.
+//! forms are equal, nothing needs writing. The fingerprint of each side's form, stored at
+//! the last sync, shows which side changed since.
 
 use serde::{Deserialize, Serialize};
 
-/// What one address holds in both systems, in Odoo's field names.
+/// The fields of one address that both systems store, in Odoo's field names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AddressForm {
     pub street: Option<String>,

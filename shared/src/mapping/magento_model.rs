@@ -119,8 +119,8 @@ pub struct MagentoWriteSettings {
 
 /// Merges the fields Odoo holds into the current Magento customer, for a complete PUT.
 ///
-/// Odoo holds the names, email, VAT, and the default billing address with its phone and
-/// company. Everything else survives as read: the customer id, `website_id`, group, both
+/// Odoo is the source of the names, email, VAT, and the default billing address with its
+/// phone and company. Everything else survives as read: the customer id, `website_id`, group, both
 /// default address ids, every other address with its id, the newsletter flag and any field
 /// the client does not model. A billing address field whose Odoo value still maps from the
 /// current Magento value is left as it is, so 4 street lines are not repacked into 2.

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 /// The five name fields of a Magento customer or address.
 ///
 /// The sync stores these parts in the link record, so a name that Odoo did not change
-/// comes back to Magento exactly as it was, even where the full name alone is ambiguous
-/// ("Ana Maria Lima": is "Maria" a middle name or part of the first name?).
+/// comes back to Magento exactly as it was. The full name alone can be ambiguous: in
+/// "Ana Maria Lima", "Maria" may be a middle name or part of the first name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameParts {
     pub prefix: Option<String>,
@@ -68,8 +68,8 @@ impl NameParts {
 /// 2. Strip the stored prefix (only when `with_prefix`) and suffix where the name still
 ///    starts or ends with them.
 /// 3. Keep the stored first name if the remaining words start with it, and the stored last
-///    name if they end with it; otherwise the first word is the first name and the last
-///    word the last name.
+///    name if they end with it. Otherwise the first word is the first name and the last
+///    word is the last name.
 /// 4. The words in between are the middle name.
 ///
 /// A one-word name gives an empty last name, which the create and update validation

@@ -7,7 +7,7 @@ use super::email::normalize_email;
 use super::form::{AddressForm, ChildForm, ChildRole, CustomerForm, clean};
 use super::geo::OdooGeo;
 
-/// Which features the connected Odoo version has.
+/// Features of the connected Odoo version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OdooFeatures {
     /// `res.partner.title` exists (17 and 18; removed in 19).
@@ -117,7 +117,7 @@ fn address_of(partner: &Partner, geo: &OdooGeo) -> AddressForm {
 
 /// Builds the write values of the partner's own fields (everything except children).
 ///
-/// Every field the form holds is sent, including clears, so the partner ends up equal to
+/// Every field of the form is sent, including clears, so the partner ends up equal to
 /// the form. Unknown country or state codes are sent as empty, because writing a wrong id
 /// would be worse than leaving the field for a person to fill.
 pub fn partner_values(form: &CustomerForm, geo: &OdooGeo, features: OdooFeatures) -> PartnerValues {

@@ -11,7 +11,7 @@ use super::name::NameParts;
 pub struct FieldError {
     /// The field as the caller knows it, e.g. `firstname` or `addresses[0].city`.
     pub field: String,
-    /// What is wrong and how to fix it.
+    /// The problem and its fix.
     pub message: String,
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// What happened to one customer.
+/// The result of syncing one customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
@@ -18,8 +18,8 @@ pub enum Outcome {
     LinkedToExisting {
         magento_customer_id: i64,
         odoo_partner_id: i64,
-        /// How the existing record was chosen, e.g. which of several partners with the
-        /// same email won and why.
+        /// The reason this record was chosen, e.g. which of several partners with the
+        /// same email won.
         reason: String,
         warnings: Vec<String>,
     },

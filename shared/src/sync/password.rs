@@ -22,7 +22,7 @@ pub struct PasswordError(#[from] rand::rand_core::OsError);
 /// Generates a password of [`PASSWORD_LENGTH`] characters with at least one character of
 /// each of Magento's four classes (lower, upper, digit, special), from the OS RNG.
 ///
-/// The value is a [`SecretString`], so it never appears in Debug output or logs; the
+/// The value is a [`SecretString`], so it never appears in Debug output or logs. The
 /// caller sends it to Magento once and does not store it.
 pub fn generate_password() -> Result<SecretString, PasswordError> {
     let classes = [LOWER, UPPER, DIGITS, SPECIAL];

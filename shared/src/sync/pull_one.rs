@@ -16,7 +16,7 @@ use super::choose::choose_partner;
 use super::geo::resolve_geo;
 use super::outcome::Outcome;
 
-/// What the caller stores after a pull: the link record's content.
+/// The link record's content, which the caller stores after a pull.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PulledLink {
     pub magento_customer_id: u64,
@@ -39,9 +39,10 @@ pub struct PullResult {
 
 /// Pulls one Magento customer into Odoo.
 ///
-/// Links to an existing partner with the same email (case-insensitive, trimmed, no
-/// wildcards; see [`choose_partner`] for several matches) and rewrites it when its mapped
-/// form differs, or creates the partner with its address children. `address_links` holds
+/// Links to an existing partner with the same email, compared case-insensitively and
+/// trimmed, with no wildcards. [`choose_partner`] picks one of several matches. A linked
+/// partner is rewritten when its mapped form differs; otherwise the partner is created
+/// with its address children. `address_links` holds
 /// the address links stored at the last sync (Magento address id to Odoo partner id).
 /// A VAT number rejected by Odoo's base_vat does not block the record: the write is
 /// retried once with `no_vat_validation` and the problem is reported as a warning.
