@@ -1,0 +1,186 @@
+//! Batch reads and writes of customer links for bulk sync, with retries of the
+//! items DynamoDB leaves unprocessed under throttling.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+
+use super::keys;
+use super::links::{CustomerLink, create_link_actions, link_from_item, link_to_item};
+use super::{Store, StoreError};
+
+/// BatchGetItem accepts at most 100 keys per call.
+const BATCH_GET_MAX: usize = 100;
+/// BatchWriteItem accepts at most 25 requests per call.
+const BATCH_WRITE_MAX: usize = 25;
+/// TransactWriteItems accepts at most 100 actions; a link takes two.
+const LINKS_PER_TRANSACTION: usize = 50;
+/// Rounds of retrying unprocessed items before giving up.
+const UNPROCESSED_ATTEMPTS: u32 = 8;
+
+impl Store {
+    /// Returns the existing links of the given Magento customers, keyed by
+    /// Magento customer id; customers without a link are absent.
+    #[tracing::instrument(skip(self, magento_customer_ids), fields(count = magento_customer_ids.len()))]
+    pub async fn get_links_for_magento_ids(
+        &self,
+        instance_id: &str,
+        magento_customer_ids: &[u64],
+    ) -> Result<HashMap<u64, CustomerLink>, StoreError> {
+        let mut unique = magento_customer_ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+
+        let mut links = HashMap::new();
+        for chunk in unique.chunks(BATCH_GET_MAX) {
+            let keys = chunk
+                .iter()
+                .map(|id| keys::key(keys::instance_pk(instance_id), keys::customer_sk(*id)))
+                .collect();
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
+
+            for link in self.batch_get(request).await? {
+                links.insert(link.magento_customer_id, link);
+            }
+        }
+        Ok(links)
+    }
+
+    async fn batch_get(&self, request: KeysAndAttributes) -> Result<Vec<CustomerLink>, StoreError> {
+        let mut pending = HashMap::from([(self.table_name().to_string(), request)]);
+        let mut links = Vec::new();
+
+        for attempt in 0..UNPROCESSED_ATTEMPTS {
+            let output = self
+                .client()
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+
+            let items = output
+                .responses
+                .unwrap_or_default()
+                .remove(self.table_name())
+                .unwrap_or_default();
+            for item in items {
+                links.push(link_from_item(item)?);
+            }
+
+            pending = output.unprocessed_keys.unwrap_or_default();
+            if pending.values().all(|request| request.keys().is_empty()) {
+                return Ok(links);
+            }
+            backoff(attempt).await;
+        }
+
+        Err(StoreError::dynamo_message(
+            "BatchGetItem",
+            format!("keys still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
+        ))
+    }
+
+    /// Overwrites existing links with BatchWriteItem, 25 per call.
+    ///
+    /// NOTE: BatchWriteItem has no conditions, so this neither checks that the
+    /// link exists nor keeps the partner guard in step. Use it only for links
+    /// read in the same run whose partner id did not change; new links go
+    /// through [`Store::create_links`].
+    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
+    pub async fn save_links(&self, links: &[CustomerLink]) -> Result<(), StoreError> {
+        let requests = links
+            .iter()
+            .map(|link| {
+                let put = PutRequest::builder()
+                    .set_item(Some(link_to_item(link)?))
+                    .build()
+                    .map_err(|e| StoreError::dynamo_message("BatchWriteItem", e.to_string()))?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        self.batch_write(requests).await
+    }
+
+    /// Creates many links, 50 per transaction. When a transaction is cancelled
+    /// (one link conflicts), its links are retried one by one so that the
+    /// others are still created. Returns one result per input link, in order.
+    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
+    pub async fn create_links(&self, links: &[CustomerLink]) -> Vec<Result<(), StoreError>> {
+        let mut results = Vec::with_capacity(links.len());
+
+        for chunk in links.chunks(LINKS_PER_TRANSACTION) {
+            match self.create_links_in_one_transaction(chunk).await {
+                Ok(()) => results.extend(chunk.iter().map(|_| Ok(()))),
+                Err(error) => {
+                    tracing::debug!(error = %error, "link batch transaction failed; creating its links one by one");
+                    for link in chunk {
+                        results.push(self.create_link(link).await);
+                    }
+                }
+            }
+        }
+        results
+    }
+
+    async fn create_links_in_one_transaction(
+        &self,
+        links: &[CustomerLink],
+    ) -> Result<(), StoreError> {
+        let mut actions = Vec::with_capacity(links.len() * 2);
+        for link in links {
+            actions.extend(create_link_actions(link)?);
+        }
+
+        self.client()
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(())
+    }
+
+    /// Sends write requests in chunks of 25, retrying unprocessed items.
+    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut pending = HashMap::from([(self.table_name().to_string(), chunk.to_vec())]);
+
+            let mut attempt = 0;
+            while pending.values().any(|requests| !requests.is_empty()) {
+                if attempt == UNPROCESSED_ATTEMPTS {
+                    return Err(StoreError::dynamo_message(
+                        "BatchWriteItem",
+                        format!("items still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
+                    ));
+                }
+                if attempt > 0 {
+                    backoff(attempt).await;
+                }
+
+                let output = self
+                    .client()
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
+                pending = output.unprocessed_items.unwrap_or_default();
+                attempt += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Waits 50 ms, 100 ms, 200 ms... capped at 2 s, as AWS advises for unprocessed items.
+async fn backoff(attempt: u32) {
+    let millis = (50u64 << attempt.min(6)).min(2_000);
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+}
