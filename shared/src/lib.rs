@@ -3,5 +3,10 @@
 //! `functions/` parse requests, call into this crate and shape responses.
 
 pub mod config;
+pub mod magento;
+pub mod mapping;
+pub mod odoo;
+pub mod retry;
 pub mod secrets;
 pub mod store;
+pub mod sync;
