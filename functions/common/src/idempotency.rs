@@ -45,7 +45,8 @@ pub enum Claim {
 
 /// Storage for idempotency records, keyed by scope (e.g. the instance id) and key.
 ///
-/// Implemented for the DynamoDB store and, for tests, by [`MemoryIdempotency`].
+/// Implemented for the DynamoDB [`shared::store::Store`] and, for tests, by
+/// [`MemoryIdempotency`].
 #[async_trait]
 pub trait IdempotencyRecords: Send + Sync {
     async fn claim(&self, scope: &str, key: &str, fingerprint: &str) -> Result<Claim, ApiError>;
@@ -58,7 +59,7 @@ pub trait IdempotencyRecords: Send + Sync {
         response: &StoredResponse,
     ) -> Result<(), ApiError>;
 
-    async fn release(&self, scope: &str, key: &str) -> Result<(), ApiError>;
+    async fn release(&self, scope: &str, key: &str, fingerprint: &str) -> Result<(), ApiError>;
 }
 
 /// Reads and checks the `Idempotency-Key` header; `None` when the client sent none.
@@ -143,7 +144,7 @@ where
 
     let status = response.status().as_u16();
     if status >= 500 {
-        records.release(scope, key).await?;
+        records.release(scope, key, &fingerprint).await?;
         return Ok(response);
     }
 
@@ -227,7 +228,7 @@ impl IdempotencyRecords for MemoryIdempotency {
         Ok(())
     }
 
-    async fn release(&self, scope: &str, key: &str) -> Result<(), ApiError> {
+    async fn release(&self, scope: &str, key: &str, _fingerprint: &str) -> Result<(), ApiError> {
         self.lock()?.remove(&(scope.to_owned(), key.to_owned()));
         Ok(())
     }

@@ -25,6 +25,7 @@ pub mod body;
 pub mod emf;
 pub mod error;
 pub mod idempotency;
+mod idempotency_store;
 pub mod params;
 pub mod remote_call;
 pub mod response;
