@@ -31,6 +31,8 @@ pub mod remote_call;
 pub mod response;
 pub mod status;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use body::{MAX_BODY_BYTES, parse_json};
 pub use emf::{Metrics, OutcomeKind, RemoteSystem};
