@@ -239,12 +239,14 @@ impl SecretsStore {
 
     /// Deletes an instance's Magento secret at once, without a recovery window,
     /// so that an instance created again with the same id can store a new one.
+    /// Deleting a secret that does not exist succeeds.
     pub async fn delete_magento(&self, instance_id: &str) -> Result<(), SecretsError> {
         self.delete(&secret_name(instance_id, SecretKind::Magento))
             .await
     }
 
-    /// Deletes an instance's Odoo secret at once, without a recovery window.
+    /// Deletes an instance's Odoo secret at once, without a recovery window;
+    /// deleting a secret that does not exist succeeds.
     pub async fn delete_odoo(&self, instance_id: &str) -> Result<(), SecretsError> {
         self.delete(&secret_name(instance_id, SecretKind::Odoo))
             .await
@@ -371,9 +373,7 @@ impl SecretsStore {
                     .as_service_error()
                     .is_some_and(|e| e.is_resource_not_found_exception()) =>
             {
-                Err(SecretsError::NotFound {
-                    secret_ref: name.to_string(),
-                })
+                Ok(())
             }
             Err(error) => Err(aws_error("DeleteSecret", name, error)),
         }

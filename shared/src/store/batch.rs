@@ -135,7 +135,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut actions = Vec::with_capacity(links.len() * 2);
         for link in links {
-            actions.extend(create_link_actions(link)?);
+            actions.extend(create_link_actions(self.table_name(), link)?);
         }
 
         self.client()

@@ -145,7 +145,7 @@ impl Store {
     /// including when another call links it concurrently.
     #[tracing::instrument(skip(self, link), fields(instance_id = %link.instance_id, magento_customer_id = link.magento_customer_id, odoo_partner_id = link.odoo_partner_id))]
     pub async fn create_link(&self, link: &CustomerLink) -> Result<(), StoreError> {
-        let items = create_link_actions(link)?;
+        let items = create_link_actions(self.table_name(), link)?;
 
         for attempt in 1..=TRANSACTION_ATTEMPTS {
             let written = self
@@ -369,10 +369,12 @@ impl Store {
 
 /// Builds the two conditional puts of a new link: the link and its partner guard.
 pub(super) fn create_link_actions(
+    table: &str,
     link: &CustomerLink,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let table_free = |item: Item| {
         Put::builder()
+            .table_name(table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)")
     };
