@@ -4,6 +4,7 @@
 pub mod faults;
 pub mod magento;
 pub mod moto;
+pub mod odoo;
 pub mod people;
 pub mod regions;
 pub mod server;
