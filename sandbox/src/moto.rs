@@ -40,8 +40,8 @@ impl MotoServer {
 
 impl Drop for MotoServer {
     fn drop(&mut self) {
-        // The process may already have exited; nothing useful can be done
-        // about a failed kill while dropping.
+        // The process may already have exited, and a failed kill cannot be
+        // reported from a destructor.
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log_path);
@@ -118,7 +118,7 @@ fn find_executable() -> anyhow::Result<PathBuf> {
 }
 
 /// Picks a free port by binding port 0 and releasing it. Another process could
-/// take the port before moto binds it; the startup wait then reports moto's exit.
+/// take the port before moto binds it. The startup wait then reports moto's exit.
 fn reserve_port() -> anyhow::Result<SocketAddr> {
     let listener =
         TcpListener::bind("127.0.0.1:0").context("failed to bind a free port on 127.0.0.1")?;

@@ -20,7 +20,7 @@ pub const DEFAULT_PULL_INTERVAL_MINUTES: u32 = 15;
 /// One week: a longer interval is almost certainly a unit mistake.
 pub const MAX_PULL_INTERVAL_MINUTES: u32 = 7 * 24 * 60;
 
-/// How requests to the Magento REST API are authenticated.
+/// Authentication method for requests to the Magento REST API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MagentoAuthKind {
@@ -34,7 +34,7 @@ pub enum MagentoAuthKind {
     AdminPassword,
 }
 
-/// Which Odoo external API the client speaks.
+/// Odoo external API protocol used by the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OdooProtocol {
@@ -45,7 +45,7 @@ pub enum OdooProtocol {
     Jsonrpc,
 }
 
-/// Which side wins when both changed the same customer since the last sync.
+/// Rule for the winning side when both changed the same customer since the last sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictPolicy {
@@ -109,7 +109,7 @@ fn default_page_size() -> u32 {
 pub struct InvalidConfig {
     /// Name of the invalid field, as in the JSON body.
     pub field: &'static str,
-    /// What the field must be, with an example where it helps.
+    /// Requirement on the field, with an example where it helps.
     pub message: String,
 }
 

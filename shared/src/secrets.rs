@@ -5,7 +5,7 @@
 //! [`InstanceConfig`](crate::config::InstanceConfig) stores only their ARNs or
 //! names. Values read here are cached per Lambda execution environment for a
 //! TTL, so a warm function does not call Secrets Manager on every request but
-//! still sees a rotated secret within the TTL.
+//! still reads a rotated secret within the TTL.
 //!
 //! Every secret field is a [`SecretString`]: `Debug` prints `[REDACTED]`, and
 //! errors never contain a secret value.
@@ -153,7 +153,7 @@ pub enum SecretsError {
     },
 }
 
-/// Which of an instance's two secrets.
+/// Kind of an instance secret: Magento or Odoo credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {
     Magento,
@@ -245,8 +245,8 @@ impl SecretsStore {
             .await
     }
 
-    /// Deletes an instance's Odoo secret at once, without a recovery window;
-    /// deleting a secret that does not exist succeeds.
+    /// Deletes an instance's Odoo secret at once, without a recovery window.
+    /// Deleting a secret that does not exist succeeds.
     pub async fn delete_odoo(&self, instance_id: &str) -> Result<(), SecretsError> {
         self.delete(&secret_name(instance_id, SecretKind::Odoo))
             .await

@@ -1,5 +1,5 @@
-//! Links between a Magento customer address and the Odoo partner that holds it
-//! (a child contact of the customer's partner).
+//! Links between a Magento customer address and the Odoo partner that stores
+//! it (a child contact of the customer's partner).
 
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 use chrono::{DateTime, Utc};

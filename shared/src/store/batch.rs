@@ -179,7 +179,7 @@ impl Store {
     }
 }
 
-/// Waits 50 ms, 100 ms, 200 ms... capped at 2 s, as AWS advises for unprocessed items.
+/// Waits with exponential backoff: 50 ms, 100 ms, 200 ms and so on, capped at 2 s.
 async fn backoff(attempt: u32) {
     let millis = (50u64 << attempt.min(6)).min(2_000);
     tokio::time::sleep(Duration::from_millis(millis)).await;

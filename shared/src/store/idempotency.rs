@@ -72,7 +72,7 @@ impl Store {
     /// The record lives for `ttl`; an in-progress claim blocks duplicates for
     /// `lock`. Fails with [`StoreError::IdempotencyConflict`] when the key was
     /// used with another body, and with [`StoreError::IdempotencyInProgress`]
-    /// while another call holds the claim (answer 409).
+    /// while another call has claimed the key (respond 409).
     #[tracing::instrument(skip(self))]
     pub async fn begin_idempotent(
         &self,

@@ -33,7 +33,7 @@ impl InstanceItem {
 }
 
 impl Store {
-    /// Stores a new instance after validating it; fails with
+    /// Validates and stores a new instance. Fails with
     /// [`StoreError::InstanceExists`] when the id is taken.
     #[tracing::instrument(skip(self, config), fields(instance_id = %config.id))]
     pub async fn create_instance(&self, config: &InstanceConfig) -> Result<(), StoreError> {
@@ -107,7 +107,7 @@ impl Store {
         }
     }
 
-    /// Replaces an existing instance after validating it; fails with
+    /// Validates and replaces an existing instance. Fails with
     /// [`StoreError::NotFound`] when there is none with this id.
     #[tracing::instrument(skip(self, config), fields(instance_id = %config.id))]
     pub async fn update_instance(&self, config: &InstanceConfig) -> Result<(), StoreError> {
@@ -154,5 +154,52 @@ impl Store {
             }
             Err(error) => Err(StoreError::dynamo("DeleteItem", error)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::config::{ConflictPolicy, MagentoAuthKind, OdooProtocol};
+
+    fn sample() -> InstanceConfig {
+        InstanceConfig {
+            id: "main".into(),
+            name: "Main".into(),
+            magento_base_url: "https://shop.example.com".into(),
+            magento_store_code: "default".into(),
+            magento_website_id: 1,
+            magento_auth: MagentoAuthKind::AdminPassword,
+            odoo_url: "https://erp.example.com".into(),
+            odoo_database: "prod".into(),
+            odoo_login: "bot".into(),
+            odoo_protocol: OdooProtocol::Jsonrpc,
+            pull_interval_minutes: 5,
+            conflict_policy: ConflictPolicy::OdooWins,
+            street_lines: 4,
+            magento_page_size: 300,
+            magento_secret_ref: "m".into(),
+            odoo_secret_ref: "o".into(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn instance_item_round_trip() -> Result<(), StoreError> {
+        let item = to_item(ENTITY, &InstanceItem::new(&sample()))?;
+
+        assert_eq!(
+            item.get("GSI1PK"),
+            Some(&AttributeValue::S("INSTANCES".into()))
+        );
+        assert_eq!(
+            item.get("magento_auth"),
+            Some(&AttributeValue::S("admin_password".into()))
+        );
+        assert_eq!(from_item::<InstanceItem>(ENTITY, item)?.config, sample());
+        Ok(())
     }
 }

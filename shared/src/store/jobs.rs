@@ -110,7 +110,7 @@ pub struct Job {
     pub kind: JobKind,
     pub status: JobStatus,
     pub counts: JobCounts,
-    /// Where a resumed run continues, e.g. the next Magento page.
+    /// Resume position of the run, e.g. the next Magento page.
     pub cursor: Option<String>,
     /// Up to [`MAX_RECENT_ERRORS`] latest errors, oldest first.
     pub recent_errors: Vec<JobError>,
@@ -478,5 +478,79 @@ impl Store {
             Err(error) if is_condition_failed(&error) => Err(StoreError::not_found(ENTITY, job_id)),
             Err(error) => Err(StoreError::dynamo("UpdateItem", error)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_item() -> JobItem {
+        let error = |seq: u64| JobError {
+            seq,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            magento_customer_id: Some(seq),
+            odoo_partner_id: None,
+            reason: format!("error {seq}"),
+        };
+        JobItem {
+            keys: ItemKeys::new(keys::job_pk("j1"), JOB_SK)
+                .with_gsi(keys::jobs_gsi_pk("main"), "t#j1"),
+            job_id: "j1".into(),
+            instance_id: "main".into(),
+            kind: JobKind::Bulk,
+            status: JobStatus::Running,
+            counts: JobCounts {
+                processed: 3,
+                failed: 2,
+                ..JobCounts::default()
+            },
+            cursor: None,
+            // Slot 0 contains the newer error because the ring wrapped around.
+            recent_errors: BTreeMap::from([("0".into(), error(21)), ("1".into(), error(2))]),
+            error_seq: 21,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn job_item_flattens_counts() -> Result<(), StoreError> {
+        let item = to_item(ENTITY, &sample_item())?;
+
+        assert_eq!(item.get("processed"), Some(&AttributeValue::N("3".into())));
+        assert_eq!(item.get("failed"), Some(&AttributeValue::N("2".into())));
+        assert_eq!(
+            item.get("status"),
+            Some(&AttributeValue::S("running".into()))
+        );
+        assert!(
+            !item.contains_key("started_at"),
+            "an absent time must not be stored as NULL"
+        );
+        assert!(!item.contains_key("cursor"));
+        Ok(())
+    }
+
+    #[test]
+    fn job_item_round_trip_orders_errors() -> Result<(), StoreError> {
+        let item = to_item(ENTITY, &sample_item())?;
+
+        let job: Job = from_item::<JobItem>(ENTITY, item)?.into();
+
+        let seqs: Vec<u64> = job.recent_errors.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [2, 21]);
+        assert_eq!(
+            job.counts,
+            JobCounts {
+                processed: 3,
+                failed: 2,
+                ..JobCounts::default()
+            }
+        );
+        assert_eq!(job.error_count, 21);
+        assert_eq!(job.started_at, None);
+        Ok(())
     }
 }

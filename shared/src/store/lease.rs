@@ -130,7 +130,7 @@ impl Store {
     }
 
     /// Releases a lease held by `owner`. Fails with
-    /// [`StoreError::LeaseNotHeld`] when another owner holds it or none exists.
+    /// [`StoreError::LeaseNotHeld`] when another owner has it or none exists.
     #[tracing::instrument(skip(self))]
     pub async fn release_lease(&self, instance_id: &str, owner: &str) -> Result<(), StoreError> {
         let deleted = self

@@ -43,9 +43,9 @@ pub struct LinkPage {
 impl Store {
     /// Lists an instance's links ordered by Magento customer id.
     ///
-    /// A filter is applied by DynamoDB after reading, so this function keeps
-    /// querying until the page is full or the partition is exhausted; a page
-    /// with a filter may therefore read many more items than it returns.
+    /// DynamoDB applies a filter after reading, so this function keeps
+    /// querying until the page is full or no links remain. A page with a
+    /// selective filter may therefore read many more items than it returns.
     #[tracing::instrument(skip(self, cursor))]
     pub async fn list_links(
         &self,

@@ -24,7 +24,7 @@ const TRANSACTION_ATTEMPTS: u32 = 5;
 pub enum LinkState {
     #[default]
     Synced,
-    /// The last sync failed; `last_error` says why.
+    /// The last sync failed, for the reason in `last_error`.
     Error,
 }
 
@@ -440,4 +440,82 @@ pub(super) fn link_exists(
 
 fn link_key(instance_id: &str, magento_customer_id: u64) -> String {
     format!("{instance_id}/{magento_customer_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    use super::*;
+
+    fn sample() -> CustomerLink {
+        CustomerLink {
+            instance_id: "main".into(),
+            magento_customer_id: 42,
+            odoo_partner_id: 7,
+            customer: CustomerSnapshot {
+                firstname: "Ann".into(),
+                middlename: Some("B".into()),
+                lastname: "Smith".into(),
+                email: "Ann.Smith@Example.com".into(),
+                street: vec!["1 Main St".into()],
+                website_id: 1,
+                ..CustomerSnapshot::default()
+            },
+            magento_fingerprint: "m1".into(),
+            odoo_fingerprint: "o1".into(),
+            last_synced_at: DateTime::<Utc>::UNIX_EPOCH,
+            state: LinkState::Error,
+            last_error: Some("timeout".into()),
+        }
+    }
+
+    fn text_of<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+        item.get(name)
+            .and_then(|value| value.as_s().ok())
+            .map(String::as_str)
+    }
+
+    #[test]
+    fn link_item_has_keys_and_search() -> Result<(), StoreError> {
+        let item = link_to_item(&sample())?;
+
+        assert_eq!(text_of(&item, "PK"), Some("INSTANCE#main"));
+        assert_eq!(text_of(&item, "SK"), Some("CUSTOMER#00000000000000000042"));
+        assert_eq!(text_of(&item, "GSI1PK"), Some("INSTANCE#main#PARTNER#7"));
+        assert_eq!(text_of(&item, "GSI1SK"), Some("CUSTOMER"));
+        assert_eq!(
+            text_of(&item, "search_email"),
+            Some("ann.smith@example.com")
+        );
+        assert_eq!(text_of(&item, "search_name"), Some("ann b smith"));
+        assert_eq!(text_of(&item, "state"), Some("error"));
+        assert_eq!(
+            item.get("odoo_partner_id"),
+            Some(&AttributeValue::N("7".into()))
+        );
+        assert!(matches!(item.get("customer"), Some(AttributeValue::M(_))));
+        Ok(())
+    }
+
+    #[test]
+    fn link_item_round_trip() -> Result<(), StoreError> {
+        let item = link_to_item(&sample())?;
+
+        assert_eq!(link_from_item(item)?, sample());
+        Ok(())
+    }
+
+    #[test]
+    fn full_name_skips_missing_parts() {
+        let customer = CustomerSnapshot {
+            prefix: Some("Dr".into()),
+            firstname: "Ann".into(),
+            lastname: "Smith".into(),
+            suffix: Some(String::new()),
+            ..CustomerSnapshot::default()
+        };
+
+        assert_eq!(customer.full_name(), "Dr Ann Smith");
+    }
 }

@@ -13,7 +13,7 @@ const ENTITY: &str = "sync state";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
     pub instance_id: String,
-    /// Latest Magento `updated_at` already pulled; the next pull asks for later changes.
+    /// Latest Magento `updated_at` already pulled. The next pull requests only later changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_watermark: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
