@@ -88,3 +88,55 @@ impl Call {
         Value::Object(body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write_call() -> Call {
+        let mut context = Map::new();
+        context.insert("active_test".to_owned(), Value::Bool(false));
+
+        Call::new("res.partner", "write")
+            .ids(&[4, 5])
+            .arg("vals", json!({"name": "Ana"}))
+            .kwarg("limit", 1)
+            .context(context)
+    }
+
+    #[test]
+    fn positional_puts_ids_first() {
+        assert_eq!(write_call().positional(), json!([[4, 5], {"name": "Ana"}]));
+    }
+
+    #[test]
+    fn keyword_carries_context() {
+        assert_eq!(
+            write_call().keyword(),
+            json!({"limit": 1, "context": {"active_test": false}})
+        );
+    }
+
+    #[test]
+    fn named_body_for_json2() {
+        assert_eq!(
+            write_call().named(),
+            json!({
+                "ids": [4, 5],
+                "vals": {"name": "Ana"},
+                "limit": 1,
+                "context": {"active_test": false}
+            })
+        );
+    }
+
+    #[test]
+    fn empty_context_is_left_out() {
+        let call = Call::new("res.partner", "fields_get");
+
+        assert_eq!(call.keyword(), json!({}));
+        assert_eq!(call.named(), json!({}));
+        assert_eq!(call.positional(), json!([]));
+    }
+}

@@ -44,7 +44,7 @@ pub(crate) struct Response {
     pub body: Vec<u8>,
 }
 
-/// What a request is for, so logs and errors can name it.
+/// The protocol, model, method and attempt of a request, for logs and errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target<'a> {
     pub protocol: &'static str,
@@ -59,7 +59,7 @@ impl Target<'_> {
     }
 }
 
-/// Longest part of an unexpected response body kept in an error message.
+/// Maximum number of characters of an unexpected response body kept in an error.
 const BODY_EXCERPT_CHARS: usize = 300;
 
 impl Response {

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::retry::RetryPolicy;
 
-/// Which Odoo external API the client speaks.
+/// The Odoo external API protocol that the client uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     /// Probes `GET /web/version` once, then uses JSON-2 on Odoo 19 and later

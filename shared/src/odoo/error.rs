@@ -16,7 +16,7 @@ pub struct Fault {
     pub status: u16,
 }
 
-/// Errors of the Odoo client. Server exceptions are told apart by their
+/// Errors of the Odoo client. Server exceptions are mapped by their
 /// exception name, never by the JSON-RPC `code` (200 on 17 and 18, 0 on 19).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -156,5 +156,83 @@ impl crate::retry::Retryable for Error {
 
     fn retry_after(&self) -> Option<Duration> {
         Error::retry_after(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(name: &str) -> Fault {
+        Fault {
+            name: name.to_owned(),
+            message: "Contacts require a name".to_owned(),
+            model: "res.partner".to_owned(),
+            method: "create".to_owned(),
+            status: 200,
+        }
+    }
+
+    #[test]
+    fn from_fault_maps_by_class_name() {
+        let cases = [
+            ("odoo.exceptions.AccessError", "AccessError"),
+            ("odoo.exceptions.ValidationError", "ValidationError"),
+            ("odoo.exceptions.UserError", "UserError"),
+            ("odoo.exceptions.MissingError", "MissingError"),
+            ("builtins.ValueError", "ValueError"),
+            ("builtins.AttributeError", "Server"),
+        ];
+
+        for (name, expected) in cases {
+            let error = Error::from_fault(fault(name), "admin", "db");
+            let variant = format!("{error:?}");
+
+            assert!(variant.starts_with(expected), "{name} became {variant}");
+            assert_eq!(error.fault().map(|f| f.name.as_str()), Some(name));
+        }
+    }
+
+    #[test]
+    fn access_denied_names_login_and_database() {
+        let error = Error::from_fault(fault("odoo.exceptions.AccessDenied"), "admin", "prod");
+
+        assert!(error.is_configuration_error());
+        assert!(!error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            "Odoo denied access for login \"admin\" on database \"prod\": Contacts require a name. \
+             Check the login, the database name and the API key of this instance"
+        );
+    }
+
+    #[test]
+    fn status_retryable_only_when_transient() {
+        let status = |status| Error::Status {
+            status,
+            target: "json2 res.partner.create".to_owned(),
+            body: String::new(),
+            retry_after: Some(Duration::from_secs(3)),
+        };
+
+        for transient in [429, 502, 503, 504] {
+            assert!(status(transient).is_retryable(), "{transient}");
+        }
+        for permanent in [400, 404, 500] {
+            assert!(!status(permanent).is_retryable(), "{permanent}");
+        }
+        assert_eq!(status(429).retry_after(), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn server_faults_are_not_retryable() {
+        let error = Error::from_fault(fault("odoo.exceptions.ValidationError"), "admin", "db");
+
+        assert!(!error.is_retryable());
+        assert!(!error.is_configuration_error());
+        assert_eq!(
+            error.to_string(),
+            "Odoo raised ValidationError in res.partner.create: Contacts require a name"
+        );
     }
 }

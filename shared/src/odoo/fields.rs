@@ -1,4 +1,4 @@
-//! Which optional `res.partner` fields this database has.
+//! Detection of the optional `res.partner` fields of a database.
 
 use serde_json::{Map, Value, json};
 

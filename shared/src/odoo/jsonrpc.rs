@@ -1,7 +1,7 @@
 //! JSON-RPC transport (`POST /jsonrpc`), used on Odoo 17 and 18.
 //!
 //! Errors arrive with HTTP 200 in an `error` object whose `data.name` is the
-//! Python exception; its `code` is 200 or 0 depending on the build and is ignored.
+//! Python exception. Its `code` is 200 or 0 depending on the build, so it is ignored.
 
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -65,7 +65,7 @@ pub(crate) async fn execute_kw(
     send(client, target, "object", "execute_kw", args).await
 }
 
-/// Calls `common.authenticate` and returns the uid. Odoo answers `false`
+/// Calls `common.authenticate` and returns the uid. Odoo returns `false`
 /// rather than an error when the login, database or key is wrong.
 pub(crate) async fn authenticate(client: &Client, attempt: u32) -> Result<i64, Error> {
     let config = client.config();

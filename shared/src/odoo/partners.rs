@@ -78,6 +78,8 @@ impl Client {
         let fields = self.partner_fields().await?;
         let mut sorted: Vec<&String> = wanted.iter().collect();
         sorted.sort();
+        // NOTE: without the mail addon the `=ilike` path compares the raw
+        // `email`, so a stored value with spaces or a `Name <...>` wrapper is missed.
         let domain = if fields.email_normalized {
             json!([["email_normalized", "in", sorted]])
         } else {

@@ -1,0 +1,130 @@
+//! Odoo's exceptions as the external API reports them, and how each transport
+//! renders them: JSON-RPC as an error envelope at HTTP 200, JSON-2 as a status
+//! code with the same `{name, message, arguments, context, debug}` object.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+/// One server-side exception. The variant picks the Python class name that
+/// clients branch on (`data.name`), the payload is the message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OdooError {
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error("{0}")]
+    AccessError(String),
+    #[error("{0}")]
+    UserError(String),
+    #[error("{0}")]
+    ValidationError(String),
+    #[error("{0}")]
+    MissingError(String),
+    #[error("{0}")]
+    ValueError(String),
+    #[error("{0}")]
+    TypeError(String),
+    #[error("{0}")]
+    AttributeError(String),
+    /// A model name that the registry does not hold.
+    #[error("Object {0} doesn't exist")]
+    UnknownModel(String),
+    /// A public method name that the model does not have.
+    #[error("The method '{method}' does not exist on the model '{model}'")]
+    UnknownMethod { model: String, method: String },
+    /// Arguments that do not bind to the method's signature.
+    #[error("{0}")]
+    Signature(String),
+    /// A service method that does not exist, e.g. `common.nope`.
+    #[error("{0}")]
+    NameError(String),
+    /// A database name other than the one served.
+    #[error("FATAL:  database \"{0}\" does not exist")]
+    DatabaseNotFound(String),
+}
+
+impl OdooError {
+    pub fn access_denied() -> Self {
+        Self::AccessDenied("Access Denied".to_string())
+    }
+
+    /// The module-qualified class name sent as `data.name` over JSON-RPC.
+    pub fn rpc_name(&self) -> &'static str {
+        match self {
+            Self::AccessDenied(_) => "odoo.exceptions.AccessDenied",
+            Self::AccessError(_) => "odoo.exceptions.AccessError",
+            Self::UserError(_) | Self::UnknownModel(_) => "odoo.exceptions.UserError",
+            Self::ValidationError(_) => "odoo.exceptions.ValidationError",
+            Self::MissingError(_) => "odoo.exceptions.MissingError",
+            Self::ValueError(_) => "builtins.ValueError",
+            Self::TypeError(_) | Self::Signature(_) => "builtins.TypeError",
+            Self::AttributeError(_) | Self::UnknownMethod { .. } => "builtins.AttributeError",
+            Self::NameError(_) => "builtins.NameError",
+            Self::DatabaseNotFound(_) => "psycopg2.OperationalError",
+        }
+    }
+
+    /// The JSON-2 status: UserError and its subclasses 422 (MissingError
+    /// 404), access problems 403, anything else 500.
+    pub fn json2_status(&self) -> StatusCode {
+        match self {
+            Self::AccessDenied(_) | Self::AccessError(_) => StatusCode::FORBIDDEN,
+            Self::UserError(_) | Self::ValidationError(_) | Self::Signature(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::MissingError(_)
+            | Self::UnknownModel(_)
+            | Self::UnknownMethod { .. }
+            | Self::DatabaseNotFound(_) => StatusCode::NOT_FOUND,
+            Self::ValueError(_)
+            | Self::TypeError(_)
+            | Self::AttributeError(_)
+            | Self::NameError(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON-2 error object. Routing problems are werkzeug HTTP exceptions
+    /// there, with `[description, status]` as arguments.
+    pub fn json2_body(&self) -> Value {
+        let status = self.json2_status().as_u16();
+        match self {
+            Self::UnknownModel(model) => werkzeug_body(
+                "NotFound",
+                &format!("the model '{model}' does not exist"),
+                status,
+            ),
+            Self::UnknownMethod { model, method } => werkzeug_body(
+                "NotFound",
+                &format!("The method '{model}.{method}' does not exist"),
+                status,
+            ),
+            Self::Signature(message) => werkzeug_body("UnprocessableEntity", message, status),
+            other => exception_body(other.rpc_name(), &other.to_string()),
+        }
+    }
+
+    /// The `data` member of a JSON-RPC error envelope.
+    pub fn rpc_data(&self) -> Value {
+        exception_body(self.rpc_name(), &self.to_string())
+    }
+}
+
+/// The body of a werkzeug HTTP exception on JSON-2, e.g. `Unauthorized`.
+pub fn werkzeug_body(class: &str, description: &str, status: u16) -> Value {
+    json!({
+        "name": format!("werkzeug.exceptions.{class}"),
+        "message": description,
+        "arguments": [description, status],
+        "context": {},
+        "debug": format!("Traceback (most recent call last):\nwerkzeug.exceptions.{class}: {status}: {description}\n"),
+    })
+}
+
+fn exception_body(name: &str, message: &str) -> Value {
+    json!({
+        "name": name,
+        "message": message,
+        "arguments": [message],
+        "context": {},
+        "debug": format!("Traceback (most recent call last):\n{name}: {message}\n"),
+    })
+}
