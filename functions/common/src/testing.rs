@@ -109,3 +109,67 @@ fn workspace_root() -> PathBuf {
         .canonicalize()
         .unwrap_or_else(|error| panic!("failed to find the workspace root: {error}"))
 }
+
+/// Builds a valid instance configuration pointing at the given Magento and Odoo URLs.
+pub fn sample_instance(
+    id: &str,
+    magento_url: &str,
+    odoo_url: &str,
+) -> shared::config::InstanceConfig {
+    use shared::config::{ConflictPolicy, InstanceConfig, MagentoAuthKind, OdooProtocol};
+    use shared::secrets::{SecretKind, secret_name};
+
+    let now = chrono::Utc::now();
+    InstanceConfig {
+        id: id.to_owned(),
+        name: format!("Test instance {id}"),
+        magento_base_url: magento_url.to_owned(),
+        magento_store_code: "default".to_owned(),
+        magento_website_id: 1,
+        magento_auth: MagentoAuthKind::Bearer,
+        odoo_url: odoo_url.to_owned(),
+        odoo_database: "test".to_owned(),
+        odoo_login: "admin".to_owned(),
+        odoo_protocol: OdooProtocol::Auto,
+        pull_interval_minutes: 15,
+        conflict_policy: ConflictPolicy::MagentoWins,
+        street_lines: 2,
+        magento_page_size: 100,
+        magento_secret_ref: secret_name(id, SecretKind::Magento),
+        odoo_secret_ref: secret_name(id, SecretKind::Odoo),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Builds a link of a Magento customer to an Odoo partner with a minimal snapshot.
+pub fn sample_link(
+    instance_id: &str,
+    magento_id: u64,
+    odoo_partner_id: i64,
+    firstname: &str,
+    lastname: &str,
+    email: &str,
+) -> shared::store::CustomerLink {
+    use shared::store::{CustomerLink, CustomerSnapshot, LinkState};
+
+    CustomerLink {
+        instance_id: instance_id.to_owned(),
+        magento_customer_id: magento_id,
+        odoo_partner_id,
+        customer: CustomerSnapshot {
+            firstname: firstname.to_owned(),
+            lastname: lastname.to_owned(),
+            email: email.to_owned(),
+            city: Some("Lyon".to_owned()),
+            street: vec!["1 Rue de la Paix".to_owned()],
+            website_id: 1,
+            ..CustomerSnapshot::default()
+        },
+        magento_fingerprint: "magento-fingerprint".to_owned(),
+        odoo_fingerprint: "odoo-fingerprint".to_owned(),
+        last_synced_at: chrono::Utc::now(),
+        state: LinkState::Synced,
+        last_error: None,
+    }
+}
