@@ -22,6 +22,7 @@
 //! ```
 
 pub mod body;
+pub mod clients;
 pub mod emf;
 pub mod error;
 pub mod idempotency;

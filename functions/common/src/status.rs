@@ -7,6 +7,7 @@
 
 use serde_json::json;
 use shared::config::InvalidConfig;
+use shared::magento::{Error as MagentoError, ErrorKind as MagentoErrorKind};
 use shared::odoo::Error as OdooError;
 use shared::secrets::SecretsError;
 use shared::store::StoreError;
@@ -108,6 +109,32 @@ impl From<OdooError> for ApiError {
             | OdooError::UnsupportedServer { .. }
             | OdooError::InvalidConfig(_) => ApiError::new(ErrorCode::UpstreamError, message),
         }
+    }
+}
+
+impl From<MagentoError> for ApiError {
+    fn from(error: MagentoError) -> Self {
+        // The Magento error's text names the call, Magento's message and a hint, and
+        // never contains a secret, so callers get it unchanged.
+        let message = error.to_string();
+        let code = match error.kind() {
+            MagentoErrorKind::NotFound => ErrorCode::NotFound,
+            MagentoErrorKind::Validation => ErrorCode::Rejected,
+            MagentoErrorKind::DuplicateEmail => ErrorCode::Conflict,
+            MagentoErrorKind::RateLimited | MagentoErrorKind::Connection => {
+                ErrorCode::UpstreamUnavailable
+            }
+            MagentoErrorKind::Unavailable => error
+                .status()
+                .map_or(ErrorCode::UpstreamUnavailable, upstream_status_code),
+            MagentoErrorKind::Timeout => ErrorCode::UpstreamTimeout,
+            MagentoErrorKind::Auth
+            | MagentoErrorKind::Configuration
+            | MagentoErrorKind::Server
+            | MagentoErrorKind::Decode
+            | MagentoErrorKind::Protocol => ErrorCode::UpstreamError,
+        };
+        ApiError::new(code, message)
     }
 }
 
