@@ -8,6 +8,7 @@
 use serde_json::json;
 use shared::config::InvalidConfig;
 use shared::magento::{Error as MagentoError, ErrorKind as MagentoErrorKind};
+use shared::mapping::ValidationErrors;
 use shared::odoo::Error as OdooError;
 use shared::secrets::SecretsError;
 use shared::store::StoreError;
@@ -18,6 +19,25 @@ use crate::idempotency::IDEMPOTENCY_KEY_HEADER;
 impl From<InvalidConfig> for ApiError {
     fn from(error: InvalidConfig) -> Self {
         ApiError::invalid_field(error.field, error.to_string())
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    /// The first invalid field is named in `field`; `details.errors` lists them all.
+    fn from(errors: ValidationErrors) -> Self {
+        let message = errors.to_string();
+        let all: Vec<_> = errors
+            .0
+            .iter()
+            .map(|error| json!({ "field": error.field, "message": error.message }))
+            .collect();
+
+        let mut api_error =
+            ApiError::new(ErrorCode::InvalidField, message).with_details(json!({ "errors": all }));
+        if let Some(first) = errors.0.first() {
+            api_error = api_error.with_field(first.field.clone());
+        }
+        api_error
     }
 }
 
@@ -303,6 +323,32 @@ mod tests {
             assert_eq!(error.status().as_u16(), expected, "Odoo HTTP {upstream}");
             assert!(!error.message.contains("proxy error"));
         }
+    }
+
+    #[test]
+    fn validation_errors_name_first_field() {
+        let errors = ValidationErrors(vec![
+            shared::mapping::FieldError {
+                field: "email".to_owned(),
+                message: "must be an address Magento accepts".to_owned(),
+            },
+            shared::mapping::FieldError {
+                field: "firstname".to_owned(),
+                message: "must not be empty".to_owned(),
+            },
+        ]);
+
+        let error = ApiError::from(errors);
+
+        assert_eq!(error.status().as_u16(), 400);
+        assert_eq!(error.field.as_deref(), Some("email"));
+        assert_eq!(
+            error
+                .details
+                .as_ref()
+                .map(|details| details["errors"].as_array().map(Vec::len)),
+            Some(Some(2))
+        );
     }
 
     #[test]
