@@ -48,6 +48,18 @@ pub struct InstanceClients {
     pub odoo: odoo::Client,
 }
 
+impl InstanceClients {
+    /// Builds the context that the sync use cases take.
+    pub fn sync_context(&self, store: &Store) -> shared::sync::SyncContext {
+        shared::sync::SyncContext::new(
+            self.config.clone(),
+            self.magento.clone(),
+            self.odoo.clone(),
+            store.clone(),
+        )
+    }
+}
+
 /// Builds and caches [`InstanceClients`].
 pub struct ClientCache {
     limits: ClientLimits,

@@ -12,6 +12,7 @@ use shared::mapping::ValidationErrors;
 use shared::odoo::Error as OdooError;
 use shared::secrets::SecretsError;
 use shared::store::StoreError;
+use shared::sync::SyncError;
 
 use crate::error::{ApiError, ErrorCode, error_chain};
 use crate::idempotency::IDEMPOTENCY_KEY_HEADER;
@@ -155,6 +156,28 @@ impl From<MagentoError> for ApiError {
             | MagentoErrorKind::Protocol => ErrorCode::UpstreamError,
         };
         ApiError::new(code, message)
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::Magento(error) => error.into(),
+            SyncError::Odoo(error) => error.into(),
+            SyncError::Store(error) => error.into(),
+            SyncError::Invalid(errors) => errors.into(),
+            SyncError::PartnerNotFound { .. } => ApiError::not_found(error.to_string()),
+            SyncError::NotLinked { .. } => ApiError::conflict(error.to_string()),
+            SyncError::Busy {
+                ref instance_id, ..
+            } => {
+                let details = json!({ "instance_id": instance_id });
+                ApiError::conflict(error.to_string()).with_details(details)
+            }
+            SyncError::Password(_) | SyncError::TaskFailed { .. } => {
+                ApiError::internal("the sync stopped on an internal failure", &error)
+            }
+        }
     }
 }
 
@@ -349,6 +372,32 @@ mod tests {
                 .map(|details| details["errors"].as_array().map(Vec::len)),
             Some(Some(2))
         );
+    }
+
+    #[test]
+    fn sync_partner_not_found_is_404() {
+        let error = ApiError::from(SyncError::PartnerNotFound {
+            odoo_partner_id: 77,
+        });
+
+        assert_eq!(error.status().as_u16(), 404);
+        assert_eq!(
+            error.message,
+            "Odoo partner 77 not found; check the id or pull the customer again"
+        );
+    }
+
+    #[test]
+    fn sync_busy_is_409() {
+        let error = ApiError::from(SyncError::Busy {
+            instance_id: "shop-1".to_owned(),
+            source: StoreError::LeaseNotHeld {
+                instance_id: "shop-1".to_owned(),
+                owner: "run-1".to_owned(),
+            },
+        });
+
+        assert_eq!(error.status().as_u16(), 409);
     }
 
     #[test]
