@@ -182,16 +182,14 @@ async fn plan(
     entry::skip_repeated_emails(entries);
 
     let mut geo = OdooGeo::default();
-    let needs_odoo = |entry: &&Entry<'_>| matches!(entry.plan, Plan::ReadLinked | Plan::Match);
-    add_forms(
-        &ctx.odoo,
-        &mut geo,
-        entries
-            .iter()
-            .filter(needs_odoo)
-            .map(|entry| &entry.mapped.form),
-    )
-    .await?;
+    // Collected before the await: an iterator adapter with closures held across it
+    // makes the future fail the `Send` bound that Lambda runtimes require.
+    let forms: Vec<&crate::mapping::CustomerForm> = entries
+        .iter()
+        .filter(|entry| matches!(entry.plan, Plan::ReadLinked | Plan::Match))
+        .map(|entry| &entry.mapped.form)
+        .collect();
+    add_forms(&ctx.odoo, &mut geo, forms).await?;
 
     let linked_ids: Vec<i64> = entries
         .iter()
@@ -208,12 +206,10 @@ async fn plan(
         read_by_id(&ctx.odoo, &linked_ids),
         find_by_email(&ctx.odoo, &emails)
     )?;
-    add_partners(
-        &ctx.odoo,
-        &mut geo,
-        linked.values().chain(found.values().flatten()),
-    )
-    .await?;
+    // Collected before the await for the same `Send` reason as the forms above.
+    let records: Vec<&PartnerWithChildren> =
+        linked.values().chain(found.values().flatten()).collect();
+    add_partners(&ctx.odoo, &mut geo, records).await?;
 
     let found_ids: Vec<i64> = found
         .values()
