@@ -50,7 +50,11 @@ impl LatencyProxy {
             }
         });
 
-        Ok(Self { url, requests, server })
+        Ok(Self {
+            url,
+            requests,
+            server,
+        })
     }
 
     /// Returns how many requests went through since the proxy started.
@@ -73,14 +77,20 @@ async fn forward(State(upstream): State<Upstream>, request: Request) -> Response
         Ok(response) => response,
         Err(error) => Response::builder()
             .status(StatusCode::BAD_GATEWAY)
-            .body(Body::from(format!("latency proxy: upstream request failed: {error:#}")))
+            .body(Body::from(format!(
+                "latency proxy: upstream request failed: {error:#}"
+            )))
             .unwrap_or_default(),
     }
 }
 
 async fn send_upstream(upstream: &Upstream, request: Request) -> anyhow::Result<Response> {
     let (parts, body) = request.into_parts();
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let body = axum::body::to_bytes(body, usize::MAX).await?;
 
     let mut outgoing = upstream

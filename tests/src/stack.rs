@@ -114,7 +114,8 @@ fn aws_env(moto_url: &str) -> Vec<(String, String)> {
 
 async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
     let port = free_port()?;
-    let mut command = Command::new(venv_bin("moto_server")?);
+    let executable = venv_bin("moto_server")?;
+    let mut command = Command::from(sandbox::moto::moto_command(&executable));
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
 
     let mut service = Service::start("moto", command, &log_dir.join("moto.log"))?;
