@@ -10,7 +10,7 @@ use crate::emf::{Metrics, OutcomeKind};
 use crate::error::{ApiError, ErrorCode};
 use crate::response::json_response;
 
-/// The counted kind of an outcome. `AlreadyExists` counts as skipped, as in the job
+/// Returns the counted kind of an outcome. `AlreadyExists` counts as skipped, as in the job
 /// counters, because nothing was written.
 pub fn outcome_kind(outcome: &Outcome) -> OutcomeKind {
     match outcome {
@@ -32,7 +32,7 @@ pub struct ResultBody<'a> {
     pub outcome: OutcomeKind,
     pub reason: Option<&'a str>,
     pub warnings: &'a [String],
-    /// How a conflict was settled, when both sides changed since the last sync.
+    /// The settlement of a conflict, when both sides changed since the last sync.
     pub conflict: Option<&'a str>,
 }
 

@@ -7,7 +7,7 @@ use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// What to create in Magento.
+/// The source of a customer to create in Magento.
 #[derive(Debug, PartialEq)]
 pub enum CreateRequest {
     /// A customer from an existing Odoo partner.

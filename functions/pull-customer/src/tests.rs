@@ -14,7 +14,7 @@ use shared::retry::RetryPolicy;
 
 use crate::App;
 
-/// One attempt per call and a short timeout, so fault tests fail fast.
+/// Returns one attempt per call and a short timeout, so fault tests fail fast.
 fn test_limits() -> ClientLimits {
     ClientLimits {
         request_timeout: Duration::from_millis(500),
