@@ -3,7 +3,9 @@
 //!
 //! Each [`MotoServer`] is a separate process with empty state, so tests that
 //! each spawn their own server cannot see each other's tables or secrets. The
-//! process is killed when the value is dropped.
+//! process is killed when the value is dropped, and also when the thread that
+//! started it exits without dropping it (a test binary killed by a timeout, say),
+//! so no moto outlives its test.
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,6 +15,19 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+/// Starts moto's server entry point after asking the kernel to kill this process
+/// when its parent thread exits (`prctl(PR_SET_PDEATHSIG, SIGKILL)`). The parent id
+/// check covers a parent that exited before the `prctl` call.
+const WATCHDOG_LAUNCHER: &str = "\
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+if os.getppid() != int(os.environ['MOTO_PARENT_PID']):
+    sys.exit('moto launcher: the parent process is gone')
+from moto.server import main
+sys.argv[0] = 'moto_server'
+sys.exit(main())
+";
 
 /// Time allowed for moto to import its services and bind the port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,7 +79,7 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
         .try_clone()
         .context("failed to duplicate the moto log file handle")?;
 
-    let child = Command::new(&executable)
+    let child = moto_command(&executable)
         .args(["-H", "127.0.0.1", "-p", &addr.port().to_string()])
         .stdin(Stdio::null())
         .stdout(log)
@@ -84,6 +99,22 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
 
     wait_until_listening(&mut server)?;
     Ok(server)
+}
+
+/// Returns the command that starts moto: through the watchdog launcher when the
+/// Python interpreter of moto's virtual environment sits next to `moto_server`,
+/// else `moto_server` itself.
+fn moto_command(executable: &Path) -> Command {
+    let python = executable.with_file_name("python3");
+    if !python.is_file() {
+        return Command::new(executable);
+    }
+
+    let mut command = Command::new(python);
+    command
+        .args(["-c", WATCHDOG_LAUNCHER])
+        .env("MOTO_PARENT_PID", std::process::id().to_string());
+    command
 }
 
 fn find_executable() -> anyhow::Result<PathBuf> {
