@@ -5,7 +5,7 @@
 //! each spawn their own server cannot see each other's tables or secrets. The
 //! process is killed when the value is dropped, and also when the thread that
 //! started it exits without dropping it (a test binary killed by a timeout, say),
-//! so no moto outlives its test.
+//! so no moto outlives its test. `moto_launcher.py` explains how.
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,18 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-/// Starts moto's server entry point after asking the kernel to kill this process
-/// when its parent thread exits (`prctl(PR_SET_PDEATHSIG, SIGKILL)`). The parent id
-/// check covers a parent that exited before the `prctl` call.
-const WATCHDOG_LAUNCHER: &str = "\
-import ctypes, os, signal, sys
-ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-if os.getppid() != int(os.environ['MOTO_PARENT_PID']):
-    sys.exit('moto launcher: the parent process is gone')
-from moto.server import main
-sys.argv[0] = 'moto_server'
-sys.exit(main())
-";
+/// Python source that starts moto's server so that it dies with its parent thread
+/// and handles TransactWriteItems without copying whole tables; see the file.
+pub const LAUNCHER: &str = include_str!("moto_launcher.py");
 
 /// Time allowed for moto to import its services and bind the port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -101,10 +92,10 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
     Ok(server)
 }
 
-/// Returns the command that starts moto: through the watchdog launcher when the
-/// Python interpreter of moto's virtual environment sits next to `moto_server`,
-/// else `moto_server` itself.
-fn moto_command(executable: &Path) -> Command {
+/// Returns the command that starts moto: through [`LAUNCHER`] when the Python
+/// interpreter of moto's virtual environment sits next to `moto_server`, else
+/// `moto_server` itself.
+pub fn moto_command(executable: &Path) -> Command {
     let python = executable.with_file_name("python3");
     if !python.is_file() {
         return Command::new(executable);
@@ -112,12 +103,14 @@ fn moto_command(executable: &Path) -> Command {
 
     let mut command = Command::new(python);
     command
-        .args(["-c", WATCHDOG_LAUNCHER])
+        .args(["-c", LAUNCHER])
         .env("MOTO_PARENT_PID", std::process::id().to_string());
     command
 }
 
-fn find_executable() -> anyhow::Result<PathBuf> {
+/// Locates `moto_server`: env `MOTO_SERVER`, `<workspace>/.venv/bin/moto_server`, or
+/// `PATH`.
+pub fn find_executable() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         let path = PathBuf::from(path);
         if !path.is_file() {
