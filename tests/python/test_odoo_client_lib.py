@@ -7,8 +7,6 @@ import odoolib
 import pytest
 from odoolib.tools import AuthenticationError
 
-from odoo_sandbox_process import running_odoo_sandbox
-
 
 def connect(ready, protocol):
     address = urlparse(ready["base_url"])
@@ -65,28 +63,28 @@ def partner_round_trip(connection):
     assert contacts == [{"id": contacts[0]["id"], "display_name": "Client Lib Co, Ann Buyer", "city": "Bruges"}]
 
 
-def test_jsonrpc_on_18():
-    with running_odoo_sandbox("--odoo-version", "18", "--partners", "10") as ready:
-        connection = connect(ready, "jsonrpc")
+def test_jsonrpc_on_18(start_sandbox):
+    ready = start_sandbox("odoo-sandbox", "--port", "0", "--odoo-version", "18", "--partners", "10")
+    connection = connect(ready, "jsonrpc")
+
+    connection.check_login()
+
+    assert connection.user_id == 2
+    partner_round_trip(connection)
+
+
+def test_jsonrpc_wrong_key(start_sandbox):
+    ready = start_sandbox("odoo-sandbox", "--port", "0", "--odoo-version", "17")
+    connection = connect(dict(ready, api_key="0" * 40), "jsonrpc")
+
+    with pytest.raises(AuthenticationError):
         connection.check_login()
 
-        assert connection.user_id == 2
-        partner_round_trip(connection)
 
+def test_json2_on_19(start_sandbox):
+    ready = start_sandbox("odoo-sandbox", "--port", "0", "--odoo-version", "19", "--partners", "10")
+    connection = connect(ready, "json2")
 
-def test_jsonrpc_wrong_key():
-    with running_odoo_sandbox("--odoo-version", "17") as ready:
-        ready = dict(ready, api_key="0" * 40)
-        connection = connect(ready, "jsonrpc")
-
-        with pytest.raises(AuthenticationError):
-            connection.check_login()
-
-
-def test_json2_on_19():
-    with running_odoo_sandbox("--odoo-version", "19", "--partners", "10") as ready:
-        connection = connect(ready, "json2")
-
-        assert connection.check_login() is True
-        assert connection.get_user_context()["uid"] == 2
-        partner_round_trip(connection)
+    assert connection.check_login() is True
+    assert connection.get_user_context()["uid"] == 2
+    partner_round_trip(connection)

@@ -109,7 +109,8 @@ fn run(
     orm::execute(&mut db, &call).map_err(rejected)
 }
 
-/// The bearer key's user; 401 with `WWW-Authenticate: bearer` otherwise.
+/// Finds the user of the bearer key, or builds the 401 response with
+/// `WWW-Authenticate: bearer`.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, Box<Response>> {
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -131,8 +132,8 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, Box<R
         .ok_or_else(|| Box::new(unauthorized("Invalid apikey")))
 }
 
-/// A single-database server ignores a missing `X-Odoo-Database`, but a name
-/// it does not serve finds no database.
+/// Checks `X-Odoo-Database`. A single-database server ignores a missing
+/// header, but a name it does not serve finds no database (HTML 404).
 pub fn check_database(state: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(requested) = headers
         .get("x-odoo-database")
@@ -182,7 +183,7 @@ fn odoo_error(error: OdooError) -> Response {
     (error.json2_status(), Json(error.json2_body())).into_response()
 }
 
-/// The HTML 404 that Odoo sends when no database or route matches.
+/// Builds the HTML 404 that Odoo sends when no database or route matches.
 pub fn not_found_html() -> Response {
     let page = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n\
                 <p>The requested URL was not found on the server.</p>\n";
