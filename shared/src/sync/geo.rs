@@ -18,8 +18,10 @@ pub async fn add_forms(
     let client = &ctx.odoo;
 
     for form in forms {
-        let addresses =
-            std::iter::once(&form.address).chain(form.children.iter().map(|c| &c.address));
+        // A Vec, not a lazy iterator: a closure held across the awaits below makes the
+        // future fail the `Send` bound that Lambda runtimes require.
+        let mut addresses = vec![&form.address];
+        addresses.extend(form.children.iter().map(|c| &c.address));
 
         for address in addresses {
             let Some(country) = address.country_code.as_deref() else {
