@@ -6,9 +6,12 @@ mod scripted;
 
 use std::time::Duration;
 
+use sandbox::odoo::{OdooVersion, Options, Running};
 use secrecy::SecretString;
 use serde_json::json;
-use shared::odoo::{Client, ClientConfig, Error, PartnerValues, Protocol, WriteOptions};
+use shared::odoo::{
+    AddressType, ChildCommand, Client, ClientConfig, Error, PartnerValues, Protocol, WriteOptions,
+};
 use shared::retry::RetryPolicy;
 use url::Url;
 
@@ -474,12 +477,10 @@ async fn create_many_sends_one_vals_list() {
     .await;
     let client = scripted_client(server.base_url.clone(), Protocol::JsonRpc);
     let mut company = named("Acme");
-    company.child_ids = vec![shared::odoo::ChildCommand::Create(Box::new(
-        PartnerValues {
-            address_type: Some(shared::odoo::AddressType::Invoice),
-            ..named("Billing")
-        },
-    ))];
+    company.child_ids = vec![ChildCommand::Create(Box::new(PartnerValues {
+        address_type: Some(AddressType::Invoice),
+        ..named("Billing")
+    }))];
 
     let ids = client
         .create_many(vec![company, named("Ana")], WriteOptions::default())
@@ -640,4 +641,277 @@ async fn concurrency_stays_within_bound() {
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(server.max_in_flight(), 2);
     assert_eq!(client.calls(), 6);
+}
+
+// ---- Against the Odoo sandbox ----
+
+const VERSIONS: [OdooVersion; 3] = [OdooVersion::V17, OdooVersion::V18, OdooVersion::V19];
+
+async fn sandbox(version: OdooVersion, base_vat: bool) -> (Running, Client) {
+    let running = sandbox::odoo::spawn(Options {
+        version,
+        base_vat,
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let client = sandbox_client(&running, &running.api_key);
+
+    (running, client)
+}
+
+fn sandbox_client(running: &Running, api_key: &str) -> Client {
+    let base_url = Url::parse(&running.base_url).expect("sandbox URL");
+    let mut config = ClientConfig::new(
+        base_url,
+        running.database.clone(),
+        running.login.clone(),
+        SecretString::from(api_key.to_owned()),
+    );
+    config.retry = RetryPolicy::fast(4);
+
+    Client::new(config).expect("valid configuration")
+}
+
+fn with_email(name: &str, email: &str) -> PartnerValues {
+    PartnerValues {
+        email: Some(Some(email.to_owned())),
+        ..named(name)
+    }
+}
+
+#[tokio::test]
+async fn sandbox_auto_detects_protocol() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, false).await;
+
+        let protocol = client.protocol().await.expect("detected");
+
+        let expected = if version == OdooVersion::V19 {
+            Protocol::Json2
+        } else {
+            Protocol::JsonRpc
+        };
+        assert_eq!(protocol, expected, "{version:?}");
+    }
+}
+
+#[tokio::test]
+async fn sandbox_email_match_exact() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, false).await;
+        let created = client
+            .create_many(
+                vec![
+                    with_email("Ana Lima", "ana.lima@example.test"),
+                    with_email("John X Doe", "johnxdoe@example.test"),
+                ],
+                WriteOptions::default(),
+            )
+            .await
+            .expect("created");
+        let emails = vec![
+            "Ana.Lima@Example.test".to_owned(),
+            "john_doe@example.test".to_owned(),
+        ];
+
+        let found = client
+            .find_by_emails(&emails, false)
+            .await
+            .expect("searched");
+
+        let ana: Vec<i64> = found["ana.lima@example.test"]
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ana, vec![created[0]], "{version:?}");
+        assert!(found["john_doe@example.test"].is_empty(), "{version:?}");
+    }
+}
+
+#[tokio::test]
+async fn sandbox_creates_100_in_one_call() {
+    for version in VERSIONS {
+        let (running, client) = sandbox(version, false).await;
+        let partners: Vec<PartnerValues> = (0..100)
+            .map(|index| PartnerValues {
+                child_ids: vec![
+                    ChildCommand::Create(Box::new(PartnerValues {
+                        address_type: Some(AddressType::Invoice),
+                        city: Some(Some(format!("Billing {index}"))),
+                        ..PartnerValues::default()
+                    })),
+                    ChildCommand::Create(Box::new(PartnerValues {
+                        address_type: Some(AddressType::Delivery),
+                        city: Some(Some(format!("Shipping {index}"))),
+                        ..PartnerValues::default()
+                    })),
+                ],
+                ..with_email(
+                    &format!("Customer {index}"),
+                    &format!("customer{index}@example.test"),
+                )
+            })
+            .collect();
+        client.protocol().await.expect("detected");
+        running.stats.reset();
+
+        let ids = client
+            .create_many(partners, WriteOptions::default())
+            .await
+            .expect("created");
+
+        let stats = running.stats.snapshot();
+        assert_eq!(ids.len(), 100, "{version:?}");
+        assert_eq!(
+            stats.routes.get("res.partner.create"),
+            Some(&1),
+            "{version:?} {stats:?}"
+        );
+        let read = client.read_with_children(&ids[..3]).await.expect("read");
+        assert_eq!(read[2].partner.name.as_deref(), Some("Customer 2"));
+        let cities: Vec<Option<String>> = read[2].children.iter().map(|c| c.city.clone()).collect();
+        assert_eq!(cities.len(), 2, "{version:?}");
+        assert!(
+            cities.contains(&Some("Billing 2".to_owned())),
+            "{version:?} {cities:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sandbox_wrong_key_denied() {
+    for version in VERSIONS {
+        let (running, _client) = sandbox(version, false).await;
+        let client = sandbox_client(&running, "0000000000000000000000000000000000000000");
+
+        let error = client
+            .find_by_emails(&["ana@example.test".to_owned()], false)
+            .await
+            .expect_err("wrong key");
+
+        assert!(
+            matches!(error, Error::AccessDenied { .. }),
+            "{version:?} {error:?}"
+        );
+        assert!(error.is_configuration_error());
+        assert!(!error.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn sandbox_validation_error_message() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, false).await;
+        let company = PartnerValues {
+            child_ids: vec![ChildCommand::Create(Box::new(PartnerValues {
+                address_type: Some(AddressType::Contact),
+                ..PartnerValues::default()
+            }))],
+            ..named("Nameless Child Ltd")
+        };
+
+        let error = client
+            .create_many(vec![company], WriteOptions::default())
+            .await
+            .expect_err("contact without name");
+
+        let Error::ValidationError(fault) = &error else {
+            panic!("{version:?}: expected ValidationError, got {error:?}");
+        };
+        assert!(
+            fault.message.contains("Contacts require a name"),
+            "{version:?} {}",
+            fault.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn sandbox_bad_vat_skippable() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, true).await;
+        let france = client
+            .country_id("FR")
+            .await
+            .expect("countries")
+            .expect("France");
+        let bad_vat = PartnerValues {
+            vat: Some(Some("FR12345678".to_owned())),
+            country_id: Some(Some(france)),
+            ..named("Bad Vat SARL")
+        };
+
+        let error = client
+            .create_many(vec![bad_vat.clone()], WriteOptions::default())
+            .await
+            .expect_err("invalid VAT");
+        let skipped = WriteOptions {
+            skip_vat_validation: true,
+            ..WriteOptions::default()
+        };
+        let created = client
+            .create_many(vec![bad_vat], skipped)
+            .await
+            .expect("created");
+
+        let Error::ValidationError(fault) = &error else {
+            panic!("{version:?}: expected ValidationError, got {error:?}");
+        };
+        assert!(
+            fault.message.contains("FR12345678"),
+            "{version:?} {}",
+            fault.message
+        );
+        assert_eq!(created.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn sandbox_retries_503_burst() {
+    for version in VERSIONS {
+        let (running, client) = sandbox(version, false).await;
+        client.partner_fields().await.expect("warmed up");
+        let faults = reqwest::Client::new()
+            .put(format!(
+                "{}/_sandbox/faults",
+                running.base_url.trim_end_matches('/')
+            ))
+            .json(&json!({"next": [{"status": 503}, {"status": 503}]}))
+            .send()
+            .await
+            .expect("faults set");
+        assert!(
+            faults.status().is_success(),
+            "{version:?} {}",
+            faults.status()
+        );
+        let before = client.calls();
+
+        let ids = client
+            .create_many(vec![named("After Burst")], WriteOptions::default())
+            .await
+            .expect("created after retries");
+
+        assert_eq!(ids.len(), 1);
+        assert_eq!(client.calls() - before, 3, "{version:?}");
+        assert_eq!(running.stats.snapshot().faults_injected, 2, "{version:?}");
+    }
+}
+
+#[tokio::test]
+async fn sandbox_write_deleted_is_missing() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, false).await;
+
+        let error = client
+            .write(&[987_654], &named("Ghost"), WriteOptions::default())
+            .await
+            .expect_err("no such partner");
+
+        assert!(
+            matches!(error, Error::MissingError(_)),
+            "{version:?} {error:?}"
+        );
+    }
 }

@@ -1,1 +1,15 @@
-//! End-to-end tests live in `tests/tests/`; this library holds their shared process harness.
+//! Starts the local stack that the demo, the benchmark and the end-to-end tests run on:
+//! moto (DynamoDB and Secrets Manager), the Magento and Odoo sandboxes, and the Lambda
+//! functions under `cargo lambda watch`.
+//!
+//! Every service is a child process in its own process group, so dropping its
+//! [`Service`] stops it together with anything it started (cargo lambda watch starts one
+//! process per function), also when the caller is interrupted with Ctrl-C.
+
+pub mod latency_proxy;
+pub mod paths;
+pub mod service;
+pub mod stack;
+
+pub use service::Service;
+pub use stack::{Stack, StackOptions};

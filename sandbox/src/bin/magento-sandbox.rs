@@ -88,10 +88,13 @@ async fn main() -> anyhow::Result<()> {
     };
     let running = sandbox::magento::start(options, SocketAddr::new(args.host, args.port)).await?;
 
-    let line = serde_json::to_string(&running.ready_line()).context("serializing the ready line failed")?;
+    let line = serde_json::to_string(&running.ready_line())
+        .context("serializing the ready line failed")?;
     println!("{line}");
 
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C failed")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C failed")?;
     tracing::info!("interrupted, stopping");
     Ok(())
 }

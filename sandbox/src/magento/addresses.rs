@@ -30,7 +30,10 @@ fn required(field: &str) -> ErrorMessage {
 }
 
 fn invalid(field: &str, value: impl Into<Value>) -> ErrorMessage {
-    ErrorMessage::new(INVALID_FIELD_VALUE, Some(json!({ "fieldName": field, "value": value.into() })))
+    ErrorMessage::new(
+        INVALID_FIELD_VALUE,
+        Some(json!({ "fieldName": field, "value": value.into() })),
+    )
 }
 
 /// Validates `input` and builds the stored address, or returns `Ok(None)` when a
@@ -72,7 +75,11 @@ pub fn build_address(
     }
 
     let known_country = directory::country(&country_id).is_some();
-    if !country_id.is_empty() && known_country && !settings.is_country_allowed(&country_id) && kind == SaveKind::Create {
+    if !country_id.is_empty()
+        && known_country
+        && !settings.is_country_allowed(&country_id)
+        && kind == SaveKind::Create
+    {
         return Ok(None);
     }
     if !country_id.is_empty() && (!known_country || !settings.is_country_allowed(&country_id)) {
@@ -113,7 +120,11 @@ type ResolvedRegion = (Option<u64>, Option<String>, Option<String>);
 /// Resolves the region: a top-level `region_id` wins over the `region` object. A
 /// country with a region list needs a listed id (or a code or name that finds one),
 /// while any other country takes free text and rejects a region id.
-fn resolve_region(input: &AddressInput, country_id: &str, errors: &mut Vec<ErrorMessage>) -> ResolvedRegion {
+fn resolve_region(
+    input: &AddressInput,
+    country_id: &str,
+    errors: &mut Vec<ErrorMessage>,
+) -> ResolvedRegion {
     let object = input.region.clone().unwrap_or_default();
     let region_id = input.region_id.or(object.region_id).filter(|id| *id != 0);
 
@@ -121,24 +132,36 @@ fn resolve_region(input: &AddressInput, country_id: &str, errors: &mut Vec<Error
         if let Some(id) = region_id {
             errors.push(invalid("regionId", id));
         }
-        let text = object.region.or(object.region_code).filter(|text| !text.trim().is_empty());
+        let text = object
+            .region
+            .or(object.region_code)
+            .filter(|text| !text.trim().is_empty());
         return (None, text.clone(), text);
     }
 
     let listed = match region_id {
-        Some(id) => regions::region_by_id(id as u32).filter(|region| region.country_id == country_id),
+        Some(id) => u32::try_from(id)
+            .ok()
+            .and_then(regions::region_by_id)
+            .filter(|region| region.country_id == country_id),
         None => object
             .region_code
             .as_deref()
             .and_then(|code| regions::region_by_code(country_id, code))
             .or_else(|| {
                 let name = object.region.as_deref()?;
-                regions::regions_of(country_id).into_iter().find(|region| region.name.eq_ignore_ascii_case(name))
+                regions::regions_of(country_id)
+                    .into_iter()
+                    .find(|region| region.name.eq_ignore_ascii_case(name))
             }),
     };
 
     match (listed, region_id) {
-        (Some(region), _) => (Some(u64::from(region.id)), Some(region.code.to_string()), Some(region.name.to_string())),
+        (Some(region), _) => (
+            Some(u64::from(region.id)),
+            Some(region.code.to_string()),
+            Some(region.name.to_string()),
+        ),
         (None, Some(id)) => {
             errors.push(invalid("regionId", id));
             (None, None, None)
@@ -159,7 +182,10 @@ pub fn get_address(state: &AppState, address_id: u64) -> Result<Value, ApiError>
         .get(&address_id)
         .and_then(|customer_id| customers.by_id.get(customer_id));
     let found = owner.and_then(|customer| {
-        let address = customer.addresses.iter().find(|address| address.id == address_id)?;
+        let address = customer
+            .addresses
+            .iter()
+            .find(|address| address.id == address_id)?;
         Some(serialization::address_json(address, customer))
     });
 

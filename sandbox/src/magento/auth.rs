@@ -1,4 +1,4 @@
-//! Who is calling: admin bearer tokens, integration tokens (as bearer behind a flag,
+//! Caller identification: admin bearer tokens, integration tokens (as bearer behind a flag,
 //! or OAuth 1.0a), and guests. Also `POST /V1/integration/admin/token`.
 
 use std::time::{Duration, Instant};
@@ -20,8 +20,7 @@ const LOCK_DURATION: Duration = Duration::from_secs(1800);
 /// Admin token lifetime on 2.4.4+ (`webapi/jwtauth/admin_expiration`, 60 minutes).
 const ADMIN_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
-const SIGN_IN_FAILED: &str =
-    "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+const SIGN_IN_FAILED: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
 
 /// The identity a request runs as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,16 +38,30 @@ impl Caller {
 }
 
 pub fn random_secret(length: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(length).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(length)
+        .map(char::from)
+        .collect()
 }
 
 /// Resolves the caller. A bad or refused bearer token makes a guest, while a bad
 /// OAuth signature is an error of its own.
-pub fn identify(state: &AppState, headers: &HeaderMap, oauth_request: OAuthRequest<'_>) -> Result<Caller, ApiError> {
-    let Some(authorization) = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()) else {
+pub fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    oauth_request: OAuthRequest<'_>,
+) -> Result<Caller, ApiError> {
+    let Some(authorization) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+    else {
         return Ok(Caller::Guest);
     };
-    let (scheme, credentials) = authorization.trim().split_once(' ').unwrap_or((authorization, ""));
+    let (scheme, credentials) = authorization
+        .trim()
+        .split_once(' ')
+        .unwrap_or((authorization, ""));
 
     if scheme.eq_ignore_ascii_case("bearer") {
         return Ok(bearer_caller(state, credentials.trim()));
@@ -62,7 +75,11 @@ pub fn identify(state: &AppState, headers: &HeaderMap, oauth_request: OAuthReque
 
 fn bearer_caller(state: &AppState, token: &str) -> Caller {
     if token == state.integration.access_token {
-        return if state.settings().integration_as_bearer { Caller::Integration } else { Caller::Guest };
+        return if state.settings().integration_as_bearer {
+            Caller::Integration
+        } else {
+            Caller::Guest
+        };
     }
 
     let auth = state.auth();
@@ -74,13 +91,22 @@ fn bearer_caller(state: &AppState, token: &str) -> Caller {
 
 /// Handles `POST /V1/integration/admin/token`; the reply is a bare JSON string.
 pub fn admin_token(state: &AppState, body: &Map<String, Value>) -> Result<Value, ApiError> {
-    let username = body_param(body, "username").and_then(Value::as_str).unwrap_or_default().to_string();
-    let password = body_param(body, "password").and_then(Value::as_str).unwrap_or_default().to_string();
+    let username = body_param(body, "username")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let password = body_param(body, "password")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
 
     let mut missing = Vec::new();
     for (field, value) in [("username", &username), ("password", &password)] {
         if value.is_empty() {
-            missing.push(ErrorMessage::new(REQUIRED_FIELD, Some(json!({ "fieldName": field }))));
+            missing.push(ErrorMessage::new(
+                REQUIRED_FIELD,
+                Some(json!({ "fieldName": field })),
+            ));
         }
     }
     if !missing.is_empty() {
@@ -91,7 +117,11 @@ pub fn admin_token(state: &AppState, body: &Map<String, Value>) -> Result<Value,
     let now = Instant::now();
     if auth.locked_until.is_some_and(|until| now < until) {
         tracing::warn!("admin token request rejected: account locked");
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, SIGN_IN_FAILED, None));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            SIGN_IN_FAILED,
+            None,
+        ));
     }
 
     if username != state.admin_username || password != state.admin_password {
@@ -99,9 +129,16 @@ pub fn admin_token(state: &AppState, body: &Map<String, Value>) -> Result<Value,
         if auth.failed_attempts >= MAX_FAILURES {
             auth.locked_until = Some(now + LOCK_DURATION);
             auth.failed_attempts = 0;
-            tracing::warn!(lock_secs = LOCK_DURATION.as_secs(), "admin account locked after failed sign-ins");
+            tracing::warn!(
+                lock_secs = LOCK_DURATION.as_secs(),
+                "admin account locked after failed sign-ins"
+            );
         }
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, SIGN_IN_FAILED, None));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            SIGN_IN_FAILED,
+            None,
+        ));
     }
     auth.failed_attempts = 0;
 

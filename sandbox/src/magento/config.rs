@@ -51,7 +51,9 @@ impl Default for Settings {
 pub enum SettingsError {
     #[error("street_lines is {0}, but Magento allows 1 to 4 street lines")]
     StreetLines(usize),
-    #[error("allowed_countries contains {0:?}, which is not in the directory; use ISO-2 codes from GET /rest/V1/directory/countries")]
+    #[error(
+        "allowed_countries contains {0:?}, which is not in the directory; use ISO-2 codes from GET /rest/V1/directory/countries"
+    )]
     UnknownCountry(String),
 }
 
@@ -69,6 +71,8 @@ impl Settings {
     }
 
     pub fn is_country_allowed(&self, country_id: &str) -> bool {
-        self.allowed_countries.iter().any(|allowed| allowed == country_id)
+        self.allowed_countries
+            .iter()
+            .any(|allowed| allowed == country_id)
     }
 }

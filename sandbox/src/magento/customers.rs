@@ -9,12 +9,13 @@ use super::errors::ApiError;
 use super::input::{CustomerInput, body_param, parse_customer};
 use super::serialization::customer_json;
 use super::state::{
-    AppState, Customer, Customers, GROUP_IDS, OutboxEmail, Store, default_store_of_website, now_timestamp,
-    store_by_id,
+    AppState, Customer, Customers, GROUP_IDS, OutboxEmail, Store, default_store_of_website,
+    now_timestamp, store_by_id,
 };
 use super::validation::{check_customer, check_password};
 
-const DUPLICATE_EMAIL: &str = "A customer with the same email address already exists in an associated website.";
+const DUPLICATE_EMAIL: &str =
+    "A customer with the same email address already exists in an associated website.";
 const DEFAULT_GROUP_ID: u64 = 1;
 
 fn duplicate_email() -> ApiError {
@@ -24,7 +25,10 @@ fn duplicate_email() -> ApiError {
 /// Max items of a list inside a request while input limits are on.
 const MAX_LIST_ITEMS: usize = 20;
 
-fn customer_param(body: &Map<String, Value>, input_limits: bool) -> Result<CustomerInput, ApiError> {
+fn customer_param(
+    body: &Map<String, Value>,
+    input_limits: bool,
+) -> Result<CustomerInput, ApiError> {
     let value = body_param(body, "customer").ok_or_else(|| ApiError::required("customer"))?;
     let input = parse_customer(value)?;
 
@@ -32,7 +36,9 @@ fn customer_param(body: &Map<String, Value>, input_limits: bool) -> Result<Custo
     if input_limits && address_count > MAX_LIST_ITEMS {
         return Err(ApiError::bad_request(
             "Maximum items of type \"%type\" is %max",
-            Some(json!({ "type": "\\Magento\\Customer\\Api\\Data\\AddressInterface", "max": MAX_LIST_ITEMS })),
+            Some(
+                json!({ "type": "\\Magento\\Customer\\Api\\Data\\AddressInterface", "max": MAX_LIST_ITEMS }),
+            ),
         ));
     }
     Ok(input)
@@ -50,7 +56,10 @@ fn check_group(group_id: u64) -> Result<(), ApiError> {
     if GROUP_IDS.contains(&group_id) {
         return Ok(());
     }
-    Err(ApiError::bad_request("The specified customer group id does not exist.", None))
+    Err(ApiError::bad_request(
+        "The specified customer group id does not exist.",
+        None,
+    ))
 }
 
 /// Picks the store and website of a new customer from the input and the URL's store.
@@ -76,13 +85,21 @@ fn resolve_store(input: &CustomerInput, url_store: Store) -> Result<Store, ApiEr
     if let Some(website_id) = input.website_id
         && website_id != store.website_id
     {
-        return Err(ApiError::bad_request("The store view is not in the associated website.", None));
+        return Err(ApiError::bad_request(
+            "The store view is not in the associated website.",
+            None,
+        ));
     }
     Ok(store)
 }
 
 /// Handles `POST /V1/customers`: account creation with an optional password.
-pub fn create(state: &AppState, caller: Caller, url_store: Store, body: &Map<String, Value>) -> Result<Value, ApiError> {
+pub fn create(
+    state: &AppState,
+    caller: Caller,
+    url_store: Store,
+    body: &Map<String, Value>,
+) -> Result<Value, ApiError> {
     let settings = state.settings();
     let input = customer_param(body, settings.input_limits)?;
     let password = password_param(body)?;
@@ -114,7 +131,8 @@ pub fn create(state: &AppState, caller: Caller, url_store: Store, body: &Map<Str
     // customer first and deletes it again when an address fails.
     let id = customers.allocate_customer_id();
     let now = now_timestamp();
-    let confirmation = (settings.confirmation_required && password.is_some()).then(|| uuid::Uuid::new_v4().simple().to_string());
+    let confirmation = (settings.confirmation_required && password.is_some())
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
 
     let mut customer = Customer {
         id,
@@ -144,7 +162,9 @@ pub fn create(state: &AppState, caller: Caller, url_store: Store, body: &Map<Str
 
     for address_input in input.addresses.iter().flatten() {
         let address_id = customers.allocate_address_id();
-        let Some(address) = build_address(address_input, address_id, id, &settings, SaveKind::Create)? else {
+        let Some(address) =
+            build_address(address_input, address_id, id, &settings, SaveKind::Create)?
+        else {
             continue;
         };
         if address_input.default_billing {
@@ -165,7 +185,11 @@ pub fn create(state: &AppState, caller: Caller, url_store: Store, body: &Map<Str
         (None, None) => "welcome_no_password",
         (None, Some(_)) => "welcome",
     };
-    state.send_email(OutboxEmail { customer_id: id, email, template });
+    state.send_email(OutboxEmail {
+        customer_id: id,
+        email,
+        template,
+    });
     tracing::info!(customer_id = id, "customer created");
     Ok(reply)
 }
@@ -174,7 +198,10 @@ pub fn create(state: &AppState, caller: Caller, url_store: Store, body: &Map<Str
 pub fn get(state: &AppState, id: u64) -> Result<Value, ApiError> {
     let customers = state.read_customers();
 
-    let customer = customers.by_id.get(&id).ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
+    let customer = customers
+        .by_id
+        .get(&id)
+        .ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
     Ok(customer_json(customer, true))
 }
 
@@ -182,7 +209,9 @@ pub fn get(state: &AppState, id: u64) -> Result<Value, ApiError> {
 pub fn delete(state: &AppState, id: u64) -> Result<Value, ApiError> {
     let mut customers = state.write_customers();
 
-    customers.remove(id).ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
+    customers
+        .remove(id)
+        .ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
     tracing::info!(customer_id = id, "customer deleted");
     Ok(Value::Bool(true))
 }
@@ -193,7 +222,11 @@ pub fn update(state: &AppState, id: u64, body: &Map<String, Value>) -> Result<Va
     let input = customer_param(body, settings.input_limits)?;
 
     let mut customers = state.write_customers();
-    let previous = customers.by_id.get(&id).cloned().ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
+    let previous = customers
+        .by_id
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::no_such_entity("customerId", id))?;
 
     if let Some(group_id) = input.group_id {
         check_group(group_id)?;
@@ -209,8 +242,15 @@ pub fn update(state: &AppState, id: u64, body: &Map<String, Value>) -> Result<Va
     // Magento checks the email against the website sent in the body. Without one the
     // check matches the customer's own row, which is why updates must send website_id.
     let website_taken = match input.website_id {
-        Some(website_id) => customers.email_taken(&email, website_id, settings.account_share_scope, Some(id)),
-        None => customers.email_taken(&email, previous.website_id, settings.account_share_scope, None),
+        Some(website_id) => {
+            customers.email_taken(&email, website_id, settings.account_share_scope, Some(id))
+        }
+        None => customers.email_taken(
+            &email,
+            previous.website_id,
+            settings.account_share_scope,
+            None,
+        ),
     };
     if website_taken {
         return Err(duplicate_email());
@@ -218,7 +258,14 @@ pub fn update(state: &AppState, id: u64, body: &Map<String, Value>) -> Result<Va
 
     let mut customer = merge(&previous, &input);
     if let Some(address_inputs) = &input.addresses {
-        replace_addresses(&mut customers, &mut customer, &previous, address_inputs, &input, &settings)?;
+        replace_addresses(
+            &mut customers,
+            &mut customer,
+            &previous,
+            address_inputs,
+            &input,
+            &settings,
+        )?;
     } else {
         customer.default_billing = input.default_billing.or(previous.default_billing);
         customer.default_shipping = input.default_shipping.or(previous.default_shipping);
@@ -285,11 +332,25 @@ fn replace_addresses(
 
     for address_input in inputs {
         let address_id = match address_input.id {
-            Some(existing) if previous.addresses.iter().any(|address| address.id == existing) => existing,
+            Some(existing)
+                if previous
+                    .addresses
+                    .iter()
+                    .any(|address| address.id == existing) =>
+            {
+                existing
+            }
             Some(unknown) => return Err(ApiError::no_such_entity("addressId", unknown)),
             None => customers.allocate_address_id(),
         };
-        let Some(address) = build_address(address_input, address_id, customer.id, settings, SaveKind::Update)? else {
+        let Some(address) = build_address(
+            address_input,
+            address_id,
+            customer.id,
+            settings,
+            SaveKind::Update,
+        )?
+        else {
             continue;
         };
         if address_input.default_billing {
@@ -302,7 +363,10 @@ fn replace_addresses(
     }
 
     let ids: Vec<u64> = addresses.iter().map(|address| address.id).collect();
-    let sent_defaults = [("default_billing", input.default_billing), ("default_shipping", input.default_shipping)];
+    let sent_defaults = [
+        ("default_billing", input.default_billing),
+        ("default_shipping", input.default_shipping),
+    ];
     for (field, sent) in sent_defaults {
         if let Some(id) = sent
             && !ids.contains(&id)

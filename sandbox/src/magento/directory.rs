@@ -110,6 +110,10 @@ pub fn get_country(state: &AppState, id: &str) -> Result<Value, ApiError> {
 
     match country(id) {
         Some(country) if allowed => Ok(country_json(&country)),
-        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "Requested country is not available.", None)),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Requested country is not available.",
+            None,
+        )),
     }
 }

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 /// Message of an input exception that groups two or more errors.
 pub const GROUPED_MESSAGE: &str = "One or more input exceptions have occurred.";
 pub const REQUIRED_FIELD: &str = "\"%fieldName\" is required. Enter and try again.";
-pub const INVALID_FIELD_VALUE: &str = "Invalid value of \"%value\" provided for the %fieldName field.";
+pub const INVALID_FIELD_VALUE: &str =
+    "Invalid value of \"%value\" provided for the %fieldName field.";
 pub const NOT_AUTHORIZED: &str = "The consumer isn't authorized to access %resources.";
 pub const NO_SUCH_ENTITY: &str = "No such entity with %fieldName = %fieldValue";
 
@@ -24,7 +25,10 @@ pub struct ErrorMessage {
 
 impl ErrorMessage {
     pub fn new(message: impl Into<String>, parameters: Option<Value>) -> Self {
-        ErrorMessage { message: message.into(), parameters }
+        ErrorMessage {
+            message: message.into(),
+            parameters,
+        }
     }
 }
 
@@ -55,7 +59,11 @@ impl ApiError {
     pub fn input(mut messages: Vec<ErrorMessage>) -> Self {
         if messages.len() == 1 {
             let only = messages.remove(0);
-            return ApiError { status: StatusCode::BAD_REQUEST, message: only, errors: Vec::new() };
+            return ApiError {
+                status: StatusCode::BAD_REQUEST,
+                message: only,
+                errors: Vec::new(),
+            };
         }
         ApiError {
             status: StatusCode::BAD_REQUEST,
@@ -69,7 +77,11 @@ impl ApiError {
     }
 
     pub fn not_authorized(resources: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, NOT_AUTHORIZED, Some(json!({ "resources": resources })))
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            NOT_AUTHORIZED,
+            Some(json!({ "resources": resources })),
+        )
     }
 
     pub fn no_such_entity(field: &str, value: u64) -> Self {
@@ -81,7 +93,11 @@ impl ApiError {
     }
 
     pub fn no_route() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "Request does not match any route.", None)
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Request does not match any route.",
+            None,
+        )
     }
 
     pub fn decoding() -> Self {
@@ -91,8 +107,9 @@ impl ApiError {
     /// Builds the error for a value that does not convert to the declared scalar type;
     /// inside an object the field name prefixes the message.
     pub fn wrong_type(value: &str, expected: &str, field: Option<&str>) -> Self {
-        let detail =
-            format!("The \"{value}\" value's type is invalid. The \"{expected}\" type was expected. Verify and try again.");
+        let detail = format!(
+            "The \"{value}\" value's type is invalid. The \"{expected}\" type was expected. Verify and try again."
+        );
         let message = match field {
             Some(field) => format!("Error occurred during \"{field}\" processing. {detail}"),
             None => detail,

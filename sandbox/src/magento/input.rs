@@ -188,7 +188,9 @@ pub fn read_int(object: &Map<String, Value>, key: &str) -> Result<Option<i64>, A
 fn read_id(object: &Map<String, Value>, key: &str) -> Result<Option<u64>, ApiError> {
     match read_int(object, key)? {
         None => Ok(None),
-        Some(int) => u64::try_from(int).map(Some).map_err(|_| ApiError::wrong_type(&int.to_string(), "int", Some(key))),
+        Some(int) => u64::try_from(int)
+            .map(Some)
+            .map_err(|_| ApiError::wrong_type(&int.to_string(), "int", Some(key))),
     }
 }
 
@@ -197,7 +199,11 @@ fn read_string(object: &Map<String, Value>, key: &str) -> Result<Option<String>,
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(Value::Number(number)) => Ok(Some(number.to_string())),
-        Some(Value::Bool(flag)) => Ok(Some(if *flag { "1".to_string() } else { String::new() })),
+        Some(Value::Bool(flag)) => Ok(Some(if *flag {
+            "1".to_string()
+        } else {
+            String::new()
+        })),
         Some(other) => Err(ApiError::wrong_type(&display(other), "string", Some(key))),
     }
 }
@@ -217,7 +223,9 @@ fn read_bool(object: &Map<String, Value>, key: &str) -> Result<Option<bool>, Api
 }
 
 fn as_object<'a>(value: &'a Value, key: &str) -> Result<&'a Map<String, Value>, ApiError> {
-    value.as_object().ok_or_else(|| ApiError::wrong_type(&display(value), "object", Some(key)))
+    value
+        .as_object()
+        .ok_or_else(|| ApiError::wrong_type(&display(value), "object", Some(key)))
 }
 
 /// Parses the `customer` object of a create or update body.
@@ -226,8 +234,19 @@ pub fn parse_customer(value: &Value) -> Result<CustomerInput, ApiError> {
 
     let addresses = match object.get("addresses") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(items)) => Some(items.iter().map(parse_address).collect::<Result<Vec<_>, _>>()?),
-        Some(other) => return Err(ApiError::wrong_type(&display(other), "array", Some("addresses"))),
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(parse_address)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(other) => {
+            return Err(ApiError::wrong_type(
+                &display(other),
+                "array",
+                Some("addresses"),
+            ));
+        }
     };
 
     let is_subscribed = match object.get("extension_attributes") {
@@ -259,14 +278,25 @@ pub fn parse_customer(value: &Value) -> Result<CustomerInput, ApiError> {
 
 /// Extension attributes come from many modules, so unknown keys are kept as they are.
 fn normalize_loose(object: &Map<String, Value>) -> Map<String, Value> {
-    object.iter().map(|(key, value)| (to_snake_case(key), value.clone())).collect()
+    object
+        .iter()
+        .map(|(key, value)| (to_snake_case(key), value.clone()))
+        .collect()
 }
 
-fn parse_custom_attributes(value: Option<&Value>) -> Result<Option<Vec<(String, Value)>>, ApiError> {
+fn parse_custom_attributes(
+    value: Option<&Value>,
+) -> Result<Option<Vec<(String, Value)>>, ApiError> {
     let items = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(items)) => items,
-        Some(other) => return Err(ApiError::wrong_type(&display(other), "array", Some("custom_attributes"))),
+        Some(other) => {
+            return Err(ApiError::wrong_type(
+                &display(other),
+                "array",
+                Some("custom_attributes"),
+            ));
+        }
     };
 
     let mut attributes = Vec::new();
@@ -293,15 +323,30 @@ fn parse_address(value: &Value) -> Result<AddressInput, ApiError> {
                 region_id: read_id(&region, "region_id")?,
             })
         }
-        Some(Value::String(text)) => Some(RegionInput { region: Some(text.clone()), ..RegionInput::default() }),
-        Some(other) => return Err(ApiError::wrong_type(&display(other), "object", Some("region"))),
+        Some(Value::String(text)) => Some(RegionInput {
+            region: Some(text.clone()),
+            ..RegionInput::default()
+        }),
+        Some(other) => {
+            return Err(ApiError::wrong_type(
+                &display(other),
+                "object",
+                Some("region"),
+            ));
+        }
     };
 
     let street = match object.get("street") {
         None | Some(Value::Null) => None,
         Some(Value::Array(lines)) => Some(lines.iter().map(display).collect()),
         Some(Value::String(line)) => Some(vec![line.clone()]),
-        Some(other) => return Err(ApiError::wrong_type(&display(other), "array", Some("street"))),
+        Some(other) => {
+            return Err(ApiError::wrong_type(
+                &display(other),
+                "array",
+                Some("street"),
+            ));
+        }
     };
 
     Ok(AddressInput {
@@ -328,7 +373,9 @@ fn parse_address(value: &Value) -> Result<AddressInput, ApiError> {
 
 /// Finds a top-level body parameter by its PHP name or its snake_case form.
 pub fn body_param<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    body.get(name).or_else(|| body.get(&to_snake_case(name))).filter(|value| !value.is_null())
+    body.get(name)
+        .or_else(|| body.get(&to_snake_case(name)))
+        .filter(|value| !value.is_null())
 }
 
 #[cfg(test)]

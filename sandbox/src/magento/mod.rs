@@ -133,16 +133,28 @@ pub async fn spawn(options: Options) -> anyhow::Result<Running> {
 
 /// Starts a sandbox on `address`; port 0 picks a free port.
 pub async fn start(options: Options, address: SocketAddr) -> anyhow::Result<Running> {
-    options.settings.validate().context("invalid sandbox settings")?;
-    let faults = Faults::new(options.faults.clone(), options.fault_seed).context("invalid fault settings")?;
+    options
+        .settings
+        .validate()
+        .context("invalid sandbox settings")?;
+    let faults = Faults::new(options.faults.clone(), options.fault_seed)
+        .context("invalid fault settings")?;
     let stats = Stats::new();
 
     let started = Instant::now();
     let mut customers = Customers::new();
     seed::seed_customers(&mut customers, options.seed, options.customers);
-    tracing::info!(count = options.customers, seed = options.seed, elapsed_ms = started.elapsed().as_millis() as u64, "customers seeded");
+    tracing::info!(
+        count = options.customers,
+        seed = options.seed,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "customers seeded"
+    );
 
-    let admin_password = options.admin_password.clone().unwrap_or_else(|| format!("Sb-{}", auth::random_secret(16)));
+    let admin_password = options
+        .admin_password
+        .clone()
+        .unwrap_or_else(|| format!("Sb-{}", auth::random_secret(16)));
     let integration = IntegrationCredentials {
         consumer_key: auth::random_secret(32),
         consumer_secret: auth::random_secret(32),
@@ -161,8 +173,12 @@ pub async fn start(options: Options, address: SocketAddr) -> anyhow::Result<Runn
         stats: stats.clone(),
     });
 
-    let listener = TcpListener::bind(address).await.with_context(|| format!("binding {address} failed"))?;
-    let local_addr = listener.local_addr().context("reading the bound address failed")?;
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address} failed"))?;
+    let local_addr = listener
+        .local_addr()
+        .context("reading the bound address failed")?;
 
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let app = router(state, FaultState { faults, stats });
@@ -219,17 +235,27 @@ async fn get_config(State(state): State<Arc<AppState>>) -> Json<Settings> {
 }
 
 async fn put_config(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let parsed: Result<Settings, String> = serde_json::from_slice(&body).map_err(|error| error.to_string());
-    let checked = parsed.and_then(|settings| settings.validate().map(|()| settings).map_err(|error| error.to_string()));
+    let parsed: Result<Settings, String> =
+        serde_json::from_slice(&body).map_err(|error| error.to_string());
+    let checked = parsed.and_then(|settings| {
+        settings
+            .validate()
+            .map(|()| settings)
+            .map_err(|error| error.to_string())
+    });
 
     match checked {
         Ok(settings) => {
-            *state.settings.write().unwrap_or_else(PoisonError::into_inner) = settings.clone();
+            *state
+                .settings
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = settings.clone();
             Json(settings).into_response()
         }
         Err(message) => {
             tracing::warn!(%message, "rejected sandbox settings");
-            let body = serde_json::json!({ "message": format!("invalid sandbox settings: {message}") });
+            let body =
+                serde_json::json!({ "message": format!("invalid sandbox settings: {message}") });
             (StatusCode::BAD_REQUEST, Json(body)).into_response()
         }
     }

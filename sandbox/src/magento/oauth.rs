@@ -23,7 +23,11 @@ use super::state::AppState;
 const TIMESTAMP_WINDOW_SECS: i64 = 600;
 
 /// RFC 3986 unreserved characters stay as they are; everything else is encoded.
-const OAUTH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const OAUTH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The parts of the HTTP request that the signature covers.
 #[derive(Clone, Copy, Debug)]
@@ -73,7 +77,12 @@ pub fn base_string(request: OAuthRequest<'_>, oauth_params: &[(String, String)])
         .join("&");
     let base_url = format!("{}{}", request.origin.to_lowercase(), request.path);
 
-    format!("{}&{}&{}", request.method.to_uppercase(), encode(&base_url), encode(&normalized))
+    format!(
+        "{}&{}&{}",
+        request.method.to_uppercase(),
+        encode(&base_url),
+        encode(&normalized)
+    )
 }
 
 /// Signs `base` with `consumer_secret&token_secret`; returns None for an unsupported method.
@@ -102,14 +111,26 @@ fn unauthorized(message: &str, parameters: Option<serde_json::Value>) -> ApiErro
 
 /// Verifies a signed request, in the order Magento checks it: version, required
 /// parameters, signature method, consumer, timestamp and nonce, token, signature.
-pub fn verify(state: &AppState, credentials: &str, request: OAuthRequest<'_>) -> Result<(), ApiError> {
+pub fn verify(
+    state: &AppState,
+    credentials: &str,
+    request: OAuthRequest<'_>,
+) -> Result<(), ApiError> {
     let params = parse_header(credentials);
-    let get = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
 
     if let Some(version) = get("oauth_version")
         && version != "1.0"
     {
-        return Err(ApiError::bad_request("The \"%1\" Oauth version isn't supported.", Some(json!([version]))));
+        return Err(ApiError::bad_request(
+            "The \"%1\" Oauth version isn't supported.",
+            Some(json!([version])),
+        ));
     }
 
     let required = [
@@ -131,24 +152,41 @@ pub fn verify(state: &AppState, credentials: &str, request: OAuthRequest<'_>) ->
 
     let method = get("oauth_signature_method").unwrap_or_default();
     if method != "HMAC-SHA1" && method != "HMAC-SHA256" {
-        return Err(ApiError::bad_request("Signature method %1 is not supported", Some(json!([method]))));
+        return Err(ApiError::bad_request(
+            "Signature method %1 is not supported",
+            Some(json!([method])),
+        ));
     }
 
     let integration = &state.integration;
     // NOTE: the texts for an unknown consumer key or token are estimates of Magento's.
     if get("oauth_consumer_key") != Some(integration.consumer_key.as_str()) {
-        return Err(unauthorized("A consumer with the specified key does not exist.", None));
+        return Err(unauthorized(
+            "A consumer with the specified key does not exist.",
+            None,
+        ));
     }
 
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|elapsed| elapsed.as_secs() as i64).unwrap_or(0);
-    let timestamp: i64 = get("oauth_timestamp").and_then(|text| text.parse().ok()).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0);
+    let timestamp: i64 = get("oauth_timestamp")
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(0);
     if timestamp <= 0 || (now - timestamp).abs() > TIMESTAMP_WINDOW_SECS {
-        return Err(ApiError::bad_request("Incorrect timestamp value in the oauth_timestamp parameter", None));
+        return Err(ApiError::bad_request(
+            "Incorrect timestamp value in the oauth_timestamp parameter",
+            None,
+        ));
     }
 
     let nonce = get("oauth_nonce").unwrap_or_default().to_string();
     if !state.auth().used_nonces.insert(nonce) {
-        return Err(unauthorized("The nonce is already being used by the consumer with ID %1", Some(json!([1]))));
+        return Err(unauthorized(
+            "The nonce is already being used by the consumer with ID %1",
+            Some(json!([1])),
+        ));
     }
 
     if get("oauth_token") != Some(integration.access_token.as_str()) {
@@ -156,11 +194,19 @@ pub fn verify(state: &AppState, credentials: &str, request: OAuthRequest<'_>) ->
     }
 
     let base = base_string(request, &params);
-    let expected = sign(method, &base, &integration.consumer_secret, &integration.access_token_secret);
+    let expected = sign(
+        method,
+        &base,
+        &integration.consumer_secret,
+        &integration.access_token_secret,
+    );
     let sent = get("oauth_signature").unwrap_or_default();
     if expected.as_deref() != Some(sent) {
         tracing::warn!(method, "OAuth signature mismatch");
-        return Err(unauthorized("The signature is invalid. Verify and try again.", None));
+        return Err(unauthorized(
+            "The signature is invalid. Verify and try again.",
+            None,
+        ));
     }
     Ok(())
 }
@@ -179,16 +225,24 @@ mod tests {
             query: "b5=%3D%253D&a3=a&c%40=&a2=r%20b",
         };
         let oauth = vec![
-            ("oauth_consumer_key".to_string(), "9djdj82h48djs9d2".to_string()),
+            (
+                "oauth_consumer_key".to_string(),
+                "9djdj82h48djs9d2".to_string(),
+            ),
             ("oauth_token".to_string(), "kkk9d7dh3k39sjv7".to_string()),
-            ("oauth_signature_method".to_string(), "HMAC-SHA1".to_string()),
+            (
+                "oauth_signature_method".to_string(),
+                "HMAC-SHA1".to_string(),
+            ),
             ("oauth_timestamp".to_string(), "137131201".to_string()),
             ("oauth_nonce".to_string(), "7d8f3e4a".to_string()),
         ];
 
         let base = base_string(request, &oauth);
 
-        assert!(base.starts_with("POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3Da%26b5%3D%253D%25253D"));
+        assert!(base.starts_with(
+            "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3Da%26b5%3D%253D%25253D"
+        ));
         assert!(base.ends_with("oauth_token%3Dkkk9d7dh3k39sjv7"));
     }
 }

@@ -1,20 +1,20 @@
 //! Request routing for `/rest[/<store_code>]/V1/...`, done by hand because Magento
 //! matches the route before it checks the ACL and converts path parameters, and
-//! answers every unmatched path or method with one message.
+//! rejects every unmatched path or method with one message.
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{Map, Value, json};
 
 use super::auth::{self, Caller};
 use super::errors::ApiError;
 use super::oauth::OAuthRequest;
-use super::state::{AppState, Store, store_by_code, STORES};
+use super::state::{AppState, STORES, Store, store_by_code};
 use super::{addresses, customers, directory, search};
 
 /// A matched route with its path parameter.
@@ -32,28 +32,50 @@ enum Route {
     AdminToken,
 }
 
-/// The route, its pattern for the request counters and the ACL resource it needs.
-fn match_route(method: &Method, segments: &[&str]) -> Option<(Route, &'static str, Option<&'static str>)> {
+/// Matches a route, returning it with its counter pattern and the ACL resource it needs.
+fn match_route(
+    method: &Method,
+    segments: &[&str],
+) -> Option<(Route, &'static str, Option<&'static str>)> {
     const CUSTOMER: Option<&str> = Some("Magento_Customer::customer");
     const MANAGE: Option<&str> = Some("Magento_Customer::manage");
 
     let matched = match (method.as_str(), segments) {
         ("GET", ["customers", "search"]) => (Route::Search, "GET /V1/customers/search", CUSTOMER),
-        ("GET" | "PUT", ["customers", "me"]) => (Route::SelfService, "/V1/customers/me", Some("self")),
-        ("GET", ["customers", "addresses", id]) => {
-            (Route::GetAddress(id.to_string()), "GET /V1/customers/addresses/:addressId", MANAGE)
-        }
-        ("GET", ["customers", id]) => (Route::GetCustomer(id.to_string()), "GET /V1/customers/:customerId", CUSTOMER),
+        ("GET", ["customers", "me"]) => (Route::SelfService, "GET /V1/customers/me", Some("self")),
+        ("PUT", ["customers", "me"]) => (Route::SelfService, "PUT /V1/customers/me", Some("self")),
+        ("GET", ["customers", "addresses", id]) => (
+            Route::GetAddress(id.to_string()),
+            "GET /V1/customers/addresses/:addressId",
+            MANAGE,
+        ),
+        ("GET", ["customers", id]) => (
+            Route::GetCustomer(id.to_string()),
+            "GET /V1/customers/:customerId",
+            CUSTOMER,
+        ),
         ("POST", ["customers"]) => (Route::CreateCustomer, "POST /V1/customers", None),
-        ("PUT", ["customers", id]) => (Route::UpdateCustomer(id.to_string()), "PUT /V1/customers/:id", MANAGE),
-        ("DELETE", ["customers", id]) => {
-            (Route::DeleteCustomer(id.to_string()), "DELETE /V1/customers/:customerId", MANAGE)
+        ("PUT", ["customers", id]) => (
+            Route::UpdateCustomer(id.to_string()),
+            "PUT /V1/customers/:id",
+            MANAGE,
+        ),
+        ("DELETE", ["customers", id]) => (
+            Route::DeleteCustomer(id.to_string()),
+            "DELETE /V1/customers/:customerId",
+            MANAGE,
+        ),
+        ("GET", ["directory", "countries"]) => {
+            (Route::ListCountries, "GET /V1/directory/countries", None)
         }
-        ("GET", ["directory", "countries"]) => (Route::ListCountries, "GET /V1/directory/countries", None),
-        ("GET", ["directory", "countries", id]) => {
-            (Route::GetCountry(id.to_string()), "GET /V1/directory/countries/:countryId", None)
+        ("GET", ["directory", "countries", id]) => (
+            Route::GetCountry(id.to_string()),
+            "GET /V1/directory/countries/:countryId",
+            None,
+        ),
+        ("POST", ["integration", "admin", "token"]) => {
+            (Route::AdminToken, "POST /V1/integration/admin/token", None)
         }
-        ("POST", ["integration", "admin", "token"]) => (Route::AdminToken, "POST /V1/integration/admin/token", None),
         _ => return None,
     };
     Some(matched)
@@ -88,11 +110,15 @@ fn split_path(path: &str) -> Result<(Store, bool, Vec<&str>), ApiError> {
 }
 
 fn parse_id(text: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(|_| ApiError::wrong_type(text, "int", None))
+    text.parse()
+        .map_err(|_| ApiError::wrong_type(text, "int", None))
 }
 
 fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) {
+    if let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    {
         let media_type = content_type.split(';').next().unwrap_or_default().trim();
         if !media_type.eq_ignore_ascii_case("application/json") {
             return Err(ApiError::bad_request(
@@ -130,10 +156,14 @@ fn route_request(
     body: &Bytes,
 ) -> Result<Value, ApiError> {
     let (store, all_stores, segments) = split_path(uri.path())?;
-    let (route, pattern, resource) = match_route(method, &segments).ok_or_else(ApiError::no_route)?;
+    let (route, pattern, resource) =
+        match_route(method, &segments).ok_or_else(ApiError::no_route)?;
     state.stats.record(pattern);
 
-    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("localhost");
     let origin = format!("http://{host}");
     let oauth_request = OAuthRequest {
         method: method.as_str(),
@@ -149,7 +179,10 @@ fn route_request(
         return Err(ApiError::not_authorized(resource));
     }
     if all_stores && method == Method::GET {
-        return Err(ApiError::bad_request("Cannot perform GET operation with store code 'all'", None));
+        return Err(ApiError::bad_request(
+            "Cannot perform GET operation with store code 'all'",
+            None,
+        ));
     }
 
     match route {
@@ -157,7 +190,9 @@ fn route_request(
         Route::SelfService => Err(ApiError::not_authorized("self")),
         Route::GetAddress(id) => addresses::get_address(state, parse_id(&id)?),
         Route::GetCustomer(id) => customers::get(state, parse_id(&id)?),
-        Route::CreateCustomer => customers::create(state, caller, store, &parse_body(headers, body)?),
+        Route::CreateCustomer => {
+            customers::create(state, caller, store, &parse_body(headers, body)?)
+        }
         Route::UpdateCustomer(id) => {
             let id = parse_id(&id)?;
             customers::update(state, id, &parse_body(headers, body)?)

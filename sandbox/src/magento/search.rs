@@ -51,18 +51,30 @@ impl Node {
     fn insert(&mut self, path: &[String], value: String) {
         match path.split_first() {
             None => self.value = Some(value),
-            Some((head, rest)) => self.children.entry(head.clone()).or_default().insert(rest, value),
+            Some((head, rest)) => self
+                .children
+                .entry(head.clone())
+                .or_default()
+                .insert(rest, value),
         }
     }
 
     fn child(&self, name: &str) -> Option<&Node> {
-        self.children.get(name).or_else(|| self.children.iter().find(|(key, _)| to_snake_case(key) == name).map(|(_, node)| node))
+        self.children.get(name).or_else(|| {
+            self.children
+                .iter()
+                .find(|(key, _)| to_snake_case(key) == name)
+                .map(|(_, node)| node)
+        })
     }
 
     /// Children ordered by numeric index, as PHP arrays keep them.
     fn items(&self) -> Vec<&Node> {
-        let mut items: Vec<(i64, &Node)> =
-            self.children.iter().map(|(key, node)| (key.parse().unwrap_or(i64::MAX), node)).collect();
+        let mut items: Vec<(i64, &Node)> = self
+            .children
+            .iter()
+            .map(|(key, node)| (key.parse().unwrap_or(i64::MAX), node))
+            .collect();
         items.sort_by_key(|(index, _)| *index);
         items.into_iter().map(|(_, node)| node).collect()
     }
@@ -74,7 +86,9 @@ impl Node {
 
 fn split_key(key: &str) -> Vec<String> {
     let mut parts = Vec::new();
-    let (head, rest) = key.split_once('[').map_or((key, ""), |(head, rest)| (head, rest));
+    let (head, rest) = key
+        .split_once('[')
+        .map_or((key, ""), |(head, rest)| (head, rest));
     parts.push(head.to_string());
     for part in rest.split('[') {
         let part = part.trim_end_matches(']');
@@ -86,7 +100,10 @@ fn split_key(key: &str) -> Vec<String> {
 }
 
 fn parse_int(value: &str) -> Result<i64, ApiError> {
-    value.trim().parse().map_err(|_| ApiError::wrong_type(value, "int", None))
+    value
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::wrong_type(value, "int", None))
 }
 
 fn parse_criteria(query: &str, input_limits: bool) -> Result<Criteria, ApiError> {
@@ -95,10 +112,16 @@ fn parse_criteria(query: &str, input_limits: bool) -> Result<Criteria, ApiError>
         root.insert(&split_key(&key), value.into_owned());
     }
 
-    let criteria = root.child("search_criteria").ok_or_else(|| ApiError::required("searchCriteria"))?;
+    let criteria = root
+        .child("search_criteria")
+        .ok_or_else(|| ApiError::required("searchCriteria"))?;
 
     let mut filter_groups = Vec::new();
-    for group in criteria.child("filter_groups").map(Node::items).unwrap_or_default() {
+    for group in criteria
+        .child("filter_groups")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
         let mut filters = Vec::new();
         for filter in group.child("filters").map(Node::items).unwrap_or_default() {
             filters.push(Filter {
@@ -112,7 +135,12 @@ fn parse_criteria(query: &str, input_limits: bool) -> Result<Criteria, ApiError>
 
     let sort_orders = match criteria.child("sort_orders") {
         None => None,
-        Some(node) => Some(node.items().into_iter().map(parse_sort_order).collect::<Result<Vec<_>, _>>()?),
+        Some(node) => Some(
+            node.items()
+                .into_iter()
+                .map(parse_sort_order)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
     };
 
     let mut page_size = match criteria.text("page_size") {
@@ -129,13 +157,24 @@ fn parse_criteria(query: &str, input_limits: bool) -> Result<Criteria, ApiError>
         page_size = page_size.or(Some(DEFAULT_LIMITED_PAGE_SIZE));
     }
 
-    let current_page = criteria.text("current_page").map(|text| parse_int(&text)).transpose()?;
+    let current_page = criteria
+        .text("current_page")
+        .map(|text| parse_int(&text))
+        .transpose()?;
 
-    Ok(Criteria { filter_groups, sort_orders, page_size, current_page })
+    Ok(Criteria {
+        filter_groups,
+        sort_orders,
+        page_size,
+        current_page,
+    })
 }
 
 fn parse_sort_order(node: &Node) -> Result<SortOrder, ApiError> {
-    let direction = node.text("direction").unwrap_or_else(|| "ASC".to_string()).to_uppercase();
+    let direction = node
+        .text("direction")
+        .unwrap_or_else(|| "ASC".to_string())
+        .to_uppercase();
     let descending = match direction.as_str() {
         "ASC" => false,
         "DESC" => true,
@@ -146,7 +185,10 @@ fn parse_sort_order(node: &Node) -> Result<SortOrder, ApiError> {
             ));
         }
     };
-    Ok(SortOrder { field: node.text("field").unwrap_or_default(), descending })
+    Ok(SortOrder {
+        field: node.text("field").unwrap_or_default(),
+        descending,
+    })
 }
 
 /// A field value of one customer: numbers compare numerically, text case-insensitively.
@@ -166,8 +208,12 @@ fn field_value(customer: &Customer, field: &str) -> Result<Option<FieldValue>, A
         "group_id" => number(customer.group_id),
         "website_id" => number(customer.website_id),
         "store_id" => number(customer.store_id),
-        "gender" => customer.gender.map(|gender| FieldValue::Number(gender as f64)),
-        "disable_auto_group_change" => Some(FieldValue::Number(customer.disable_auto_group_change as f64)),
+        "gender" => customer
+            .gender
+            .map(|gender| FieldValue::Number(gender as f64)),
+        "disable_auto_group_change" => Some(FieldValue::Number(
+            customer.disable_auto_group_change as f64,
+        )),
         "default_billing" => customer.default_billing.and_then(number),
         "default_shipping" => customer.default_shipping.and_then(number),
         "email" => Some(FieldValue::Text(customer.email.clone())),
@@ -191,13 +237,16 @@ fn field_value(customer: &Customer, field: &str) -> Result<Option<FieldValue>, A
         "billing_company" => billing.and_then(|address| text(&address.company)),
         // NOTE: Magento's own error for an unknown attribute differs by release.
         unknown => {
-            return Err(ApiError::bad_request("Invalid attribute name: %1", Some(json!([unknown]))));
+            return Err(ApiError::bad_request(
+                "Invalid attribute name: %1",
+                Some(json!([unknown])),
+            ));
         }
     };
     Ok(value)
 }
 
-/// The grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
+/// Builds the grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
 fn full_name(customer: &Customer) -> String {
     [
         customer.prefix.as_deref(),
@@ -215,7 +264,11 @@ fn full_name(customer: &Customer) -> String {
 
 fn compare(left: &FieldValue, right: &str) -> Option<Ordering> {
     match left {
-        FieldValue::Number(number) => right.trim().parse::<f64>().ok().and_then(|other| number.partial_cmp(&other)),
+        FieldValue::Number(number) => right
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|other| number.partial_cmp(&other)),
         FieldValue::Text(text) => Some(text.to_lowercase().cmp(&right.to_lowercase())),
     }
 }
@@ -253,7 +306,10 @@ fn like(text: &str, pattern: &str) -> bool {
 }
 
 fn list(value: &str) -> Vec<String> {
-    value.split(',').map(|item| item.trim().to_lowercase()).collect()
+    value
+        .split(',')
+        .map(|item| item.trim().to_lowercase())
+        .collect()
 }
 
 /// Applies one condition the way MySQL does: a NULL field matches only `null`.
@@ -297,7 +353,9 @@ fn id_bounds(groups: &[Vec<Filter>]) -> (Bound<u64>, Bound<u64>) {
         if filter.field != "entity_id" && filter.field != "id" {
             continue;
         }
-        let Ok(value) = filter.value.trim().parse::<u64>() else { continue };
+        let Ok(value) = filter.value.trim().parse::<u64>() else {
+            continue;
+        };
         match filter.condition_type.as_deref().unwrap_or("eq") {
             "gt" => lower = tighter_lower(lower, Bound::Excluded(value)),
             "gteq" | "moreq" | "from" => lower = tighter_lower(lower, Bound::Included(value)),
@@ -313,13 +371,28 @@ fn id_bounds(groups: &[Vec<Filter>]) -> (Bound<u64>, Bound<u64>) {
     (lower, upper)
 }
 
+/// Detects bounds that no id satisfies, which `BTreeMap::range` would panic on.
+fn is_empty_range(bounds: (Bound<u64>, Bound<u64>)) -> bool {
+    match bounds {
+        (Bound::Included(low), Bound::Included(high)) => low > high,
+        (Bound::Included(low), Bound::Excluded(high))
+        | (Bound::Excluded(low), Bound::Included(high))
+        | (Bound::Excluded(low), Bound::Excluded(high)) => low >= high,
+        _ => false,
+    }
+}
+
 fn tighter_lower(current: Bound<u64>, candidate: Bound<u64>) -> Bound<u64> {
     let key = |bound: &Bound<u64>| match bound {
         Bound::Unbounded => (0, 0),
         Bound::Included(value) => (*value, 0),
         Bound::Excluded(value) => (*value, 1),
     };
-    if key(&candidate) > key(&current) { candidate } else { current }
+    if key(&candidate) > key(&current) {
+        candidate
+    } else {
+        current
+    }
 }
 
 fn sort_key_cmp(left: &Customer, right: &Customer, orders: &[SortOrder]) -> Ordering {
@@ -330,10 +403,16 @@ fn sort_key_cmp(left: &Customer, right: &Customer, orders: &[SortOrder]) -> Orde
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
-            (Some(FieldValue::Number(a)), Some(FieldValue::Number(b))) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+            (Some(FieldValue::Number(a)), Some(FieldValue::Number(b))) => {
+                a.partial_cmp(b).unwrap_or(Ordering::Equal)
+            }
             (Some(a), Some(b)) => as_text(a).cmp(&as_text(b)),
         };
-        let ordering = if order.descending { ordering.reverse() } else { ordering };
+        let ordering = if order.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        };
         if ordering != Ordering::Equal {
             return ordering;
         }
@@ -346,14 +425,30 @@ pub fn search(state: &AppState, query: &str) -> Result<Value, ApiError> {
     let settings = state.settings();
     let criteria = parse_criteria(query, settings.input_limits)?;
 
-    if let Some(order) = criteria.sort_orders.iter().flatten().find(|order| !order.field.is_empty()) {
+    if let Some(order) = criteria
+        .sort_orders
+        .iter()
+        .flatten()
+        .find(|order| !order.field.is_empty())
+    {
         let probe = Customer::probe();
         field_value(&probe, &order.field)?;
     }
 
     let customers = state.read_customers();
+    let bounds = id_bounds(&criteria.filter_groups);
+    let candidates = if is_empty_range(bounds) {
+        None
+    } else {
+        Some(customers.by_id.range(bounds))
+    };
+
     let mut matched: Vec<&Customer> = Vec::new();
-    for customer in customers.by_id.range(id_bounds(&criteria.filter_groups)).map(|(_, customer)| customer) {
+    for customer in candidates
+        .into_iter()
+        .flatten()
+        .map(|(_, customer)| customer)
+    {
         let mut keep = true;
         for group in &criteria.filter_groups {
             let mut any = group.is_empty();
@@ -374,7 +469,9 @@ pub fn search(state: &AppState, query: &str) -> Result<Value, ApiError> {
     }
 
     let orders: Vec<SortOrder> = criteria.sort_orders.clone().unwrap_or_default();
-    let by_id_only = orders.iter().all(|order| matches!(order.field.as_str(), "entity_id" | "id") && !order.descending);
+    let by_id_only = orders
+        .iter()
+        .all(|order| matches!(order.field.as_str(), "entity_id" | "id") && !order.descending);
     if !by_id_only {
         matched.sort_by(|left, right| sort_key_cmp(left, right, &orders));
     }
@@ -391,7 +488,10 @@ pub fn search(state: &AppState, query: &str) -> Result<Value, ApiError> {
             &matched[start.min(matched.len())..end]
         }
     };
-    let items: Vec<Value> = page_items.iter().map(|customer| customer_json(customer, true)).collect();
+    let items: Vec<Value> = page_items
+        .iter()
+        .map(|customer| customer_json(customer, true))
+        .collect();
 
     Ok(json!({
         "items": items,
@@ -441,7 +541,7 @@ fn echo(criteria: &Criteria) -> Value {
 }
 
 impl Customer {
-    /// An empty customer used to check that a sort field exists before scanning.
+    /// Builds an empty customer, used to check that a sort field exists before scanning.
     fn probe() -> Customer {
         Customer {
             id: 0,
@@ -486,7 +586,14 @@ mod tests {
     fn split_key_brackets() {
         assert_eq!(
             split_key("searchCriteria[filter_groups][0][filters][1][field]"),
-            vec!["searchCriteria", "filter_groups", "0", "filters", "1", "field"]
+            vec![
+                "searchCriteria",
+                "filter_groups",
+                "0",
+                "filters",
+                "1",
+                "field"
+            ]
         );
         assert_eq!(split_key("searchCriteria"), vec!["searchCriteria"]);
     }

@@ -83,9 +83,11 @@ fn build_customer(
     for generated in &person.addresses {
         let address_id = customers.allocate_address_id();
         let (region_id, region_code, region) = match &generated.region {
-            AddressRegion::Listed(listed) => {
-                (Some(u64::from(listed.id)), Some(listed.code.to_string()), Some(listed.name.to_string()))
-            }
+            AddressRegion::Listed(listed) => (
+                Some(u64::from(listed.id)),
+                Some(listed.code.to_string()),
+                Some(listed.name.to_string()),
+            ),
             AddressRegion::Text(text) => (None, Some(text.clone()), Some(text.clone())),
         };
 

@@ -23,8 +23,16 @@ pub fn customer_json(customer: &Customer, with_confirmation: bool) -> Value {
 
     object.insert("id".into(), json!(customer.id));
     object.insert("group_id".into(), json!(customer.group_id));
-    insert_some(&mut object, "default_billing", customer.default_billing.map(|id| json!(id.to_string())));
-    insert_some(&mut object, "default_shipping", customer.default_shipping.map(|id| json!(id.to_string())));
+    insert_some(
+        &mut object,
+        "default_billing",
+        customer.default_billing.map(|id| json!(id.to_string())),
+    );
+    insert_some(
+        &mut object,
+        "default_shipping",
+        customer.default_shipping.map(|id| json!(id.to_string())),
+    );
     if with_confirmation {
         insert_some(&mut object, "confirmation", text(&customer.confirmation));
     }
@@ -38,15 +46,29 @@ pub fn customer_json(customer: &Customer, with_confirmation: bool) -> Value {
     insert_some(&mut object, "middlename", text(&customer.middlename));
     insert_some(&mut object, "prefix", text(&customer.prefix));
     insert_some(&mut object, "suffix", text(&customer.suffix));
-    insert_some(&mut object, "gender", customer.gender.map(|gender| json!(gender)));
+    insert_some(
+        &mut object,
+        "gender",
+        customer.gender.map(|gender| json!(gender)),
+    );
     object.insert("store_id".into(), json!(customer.store_id));
     insert_some(&mut object, "taxvat", text(&customer.taxvat));
     object.insert("website_id".into(), json!(customer.website_id));
 
-    let addresses: Vec<Value> = customer.addresses.iter().map(|address| address_json(address, customer)).collect();
+    let addresses: Vec<Value> = customer
+        .addresses
+        .iter()
+        .map(|address| address_json(address, customer))
+        .collect();
     object.insert("addresses".into(), Value::Array(addresses));
-    object.insert("disable_auto_group_change".into(), json!(customer.disable_auto_group_change));
-    object.insert("extension_attributes".into(), json!({ "is_subscribed": customer.is_subscribed }));
+    object.insert(
+        "disable_auto_group_change".into(),
+        json!(customer.disable_auto_group_change),
+    );
+    object.insert(
+        "extension_attributes".into(),
+        json!({ "is_subscribed": customer.is_subscribed }),
+    );
 
     if !customer.custom_attributes.is_empty() {
         let attributes: Vec<Value> = customer
@@ -74,7 +96,11 @@ pub fn address_json(address: &Address, owner: &Customer) -> Value {
             "region_id": address.region_id,
         }),
     );
-    insert_some(&mut object, "region_id", address.region_id.map(|id| json!(id)));
+    insert_some(
+        &mut object,
+        "region_id",
+        address.region_id.map(|id| json!(id)),
+    );
     object.insert("country_id".into(), json!(address.country_id));
     object.insert("street".into(), json!(address.street));
     insert_some(&mut object, "company", text(&address.company));

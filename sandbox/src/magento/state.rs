@@ -23,8 +23,18 @@ pub struct Store {
 
 /// The two websites' store views: `default` on website 1 (`base`), `eu` on website 2.
 pub const STORES: [Store; 2] = [
-    Store { id: 1, code: "default", name: "Default Store View", website_id: 1 },
-    Store { id: 2, code: "eu", name: "EU Store View", website_id: 2 },
+    Store {
+        id: 1,
+        code: "default",
+        name: "Default Store View",
+        website_id: 1,
+    },
+    Store {
+        id: 2,
+        code: "eu",
+        name: "EU Store View",
+        website_id: 2,
+    },
 ];
 
 pub fn store_by_code(code: &str) -> Option<Store> {
@@ -36,13 +46,16 @@ pub fn store_by_id(id: u64) -> Option<Store> {
 }
 
 pub fn default_store_of_website(website_id: u64) -> Option<Store> {
-    STORES.iter().copied().find(|store| store.website_id == website_id)
+    STORES
+        .iter()
+        .copied()
+        .find(|store| store.website_id == website_id)
 }
 
 /// Customer group ids of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 pub const GROUP_IDS: [u64; 4] = [0, 1, 2, 3];
 
-/// A stored customer address. `region_id` is set for listed regions, `region` holds
+/// A stored customer address. `region_id` is set for listed regions, and `region` contains
 /// the region name (listed) or free text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Address {
@@ -126,11 +139,21 @@ pub struct Customers {
 
 impl Customers {
     pub fn new() -> Self {
-        Customers { next_customer_id: 1, next_address_id: 1, ..Customers::default() }
+        Customers {
+            next_customer_id: 1,
+            next_address_id: 1,
+            ..Customers::default()
+        }
     }
 
     /// Finds another customer with `email` in the scope that `website_id` shares.
-    pub fn email_taken(&self, email: &str, website_id: u64, scope: ShareScope, except_id: Option<u64>) -> bool {
+    pub fn email_taken(
+        &self,
+        email: &str,
+        website_id: u64,
+        scope: ShareScope,
+        except_id: Option<u64>,
+    ) -> bool {
         let Some(ids) = self.by_email.get(&email.to_lowercase()) else {
             return false;
         };
@@ -145,7 +168,10 @@ impl Customers {
     pub fn put(&mut self, customer: Customer) {
         self.remove(customer.id);
 
-        self.by_email.entry(customer.email.to_lowercase()).or_default().push(customer.id);
+        self.by_email
+            .entry(customer.email.to_lowercase())
+            .or_default()
+            .push(customer.id);
         for address in &customer.addresses {
             self.address_owner.insert(address.id, customer.id);
         }
@@ -229,15 +255,22 @@ pub struct AppState {
 
 impl AppState {
     pub fn settings(&self) -> Settings {
-        self.settings.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn read_customers(&self) -> RwLockReadGuard<'_, Customers> {
-        self.customers.read().unwrap_or_else(PoisonError::into_inner)
+        self.customers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn write_customers(&self) -> RwLockWriteGuard<'_, Customers> {
-        self.customers.write().unwrap_or_else(PoisonError::into_inner)
+        self.customers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn auth(&self) -> MutexGuard<'_, AuthState> {
@@ -245,11 +278,17 @@ impl AppState {
     }
 
     pub fn send_email(&self, email: OutboxEmail) {
-        self.outbox.lock().unwrap_or_else(PoisonError::into_inner).push(email);
+        self.outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(email);
     }
 
     pub fn outbox(&self) -> Vec<OutboxEmail> {
-        self.outbox.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 

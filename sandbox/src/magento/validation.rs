@@ -75,7 +75,10 @@ pub fn check_customer(
 ) -> Result<(), ApiError> {
     let email = email.unwrap_or_default().trim();
     if email.is_empty() {
-        return Err(ApiError::bad_request("The customer email is missing. Enter and try again.", None));
+        return Err(ApiError::bad_request(
+            "The customer email is missing. Enter and try again.",
+            None,
+        ));
     }
 
     let blank = |name: Option<&str>| name.is_none_or(|text| text.trim().is_empty());
@@ -99,7 +102,10 @@ pub fn check_customer(
         if let Some(name) = name
             && !is_valid_name(name)
         {
-            return Err(ApiError::bad_request(format!("{label} is not valid!"), None));
+            return Err(ApiError::bad_request(
+                format!("{label} is not valid!"),
+                None,
+            ));
         }
     }
 
@@ -120,11 +126,16 @@ fn is_valid_email(email: &str) -> bool {
         return false;
     };
 
-    let local_ok = !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     local_ok && domain_ok
 }
 

@@ -52,10 +52,10 @@ pub async fn handle(
         return not_found_html();
     }
     if let Err(response) = check_database(&state, &headers) {
-        return response;
+        return *response;
     }
     if let Err(response) = authenticate(&state, &headers) {
-        return response;
+        return *response;
     }
 
     let Some(model_name) = file.strip_suffix(".json") else {

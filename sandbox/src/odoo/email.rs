@@ -1,8 +1,8 @@
-//! `email_normalized` as the mail addon computes it: the first address found
-//! in the field, with the domain lowercased and an ASCII local part
-//! lowercased; a non-ASCII local part keeps its case.
+//! `email_normalized` as the mail addon computes it. It is the first address
+//! found in the field, with the domain lowercased. An ASCII local part is
+//! lowercased too, but a non-ASCII one keeps its case.
 
-/// Returns None when the text holds no address.
+/// Normalizes the first address in `text`; None when there is none.
 pub fn normalize(text: &str) -> Option<String> {
     let separators =
         |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"' | '\'' | '(' | ')');

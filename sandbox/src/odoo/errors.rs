@@ -47,7 +47,7 @@ impl OdooError {
         Self::AccessDenied("Access Denied".to_string())
     }
 
-    /// The module-qualified class name sent as `data.name` over JSON-RPC.
+    /// Returns the module-qualified class name sent as `data.name` over JSON-RPC.
     pub fn rpc_name(&self) -> &'static str {
         match self {
             Self::AccessDenied(_) => "odoo.exceptions.AccessDenied",
@@ -63,7 +63,7 @@ impl OdooError {
         }
     }
 
-    /// The JSON-2 status: UserError and its subclasses 422 (MissingError
+    /// Returns the JSON-2 status: UserError and its subclasses 422 (MissingError
     /// 404), access problems 403, anything else 500.
     pub fn json2_status(&self) -> StatusCode {
         match self {
@@ -82,7 +82,7 @@ impl OdooError {
         }
     }
 
-    /// The JSON-2 error object. Routing problems are werkzeug HTTP exceptions
+    /// Builds the JSON-2 error object. Routing problems are werkzeug HTTP exceptions
     /// there, with `[description, status]` as arguments.
     pub fn json2_body(&self) -> Value {
         let status = self.json2_status().as_u16();
@@ -102,13 +102,13 @@ impl OdooError {
         }
     }
 
-    /// The `data` member of a JSON-RPC error envelope.
+    /// Builds the `data` member of a JSON-RPC error envelope.
     pub fn rpc_data(&self) -> Value {
         exception_body(self.rpc_name(), &self.to_string())
     }
 }
 
-/// The body of a werkzeug HTTP exception on JSON-2, e.g. `Unauthorized`.
+/// Builds the body of a werkzeug HTTP exception on JSON-2, e.g. `Unauthorized`.
 pub fn werkzeug_body(class: &str, description: &str, status: u16) -> Value {
     json!({
         "name": format!("werkzeug.exceptions.{class}"),

@@ -72,13 +72,14 @@ impl FieldDef {
         self
     }
 
-    /// A computed field that accepts writes through an inverse.
+    /// Marks a computed field that accepts writes through an inverse.
     pub const fn computed_writable(mut self) -> Self {
         self.stored = false;
         self
     }
 
-    /// The `fields_get` description, restricted to `attributes` when given.
+    /// Builds the `fields_get` description, restricted to `attributes` when
+    /// given.
     pub fn describe(&self, attributes: Option<&[String]>) -> Value {
         let mut all = Map::new();
         all.insert("type".into(), json!(self.kind.odoo_name()));

@@ -31,7 +31,7 @@ pub async fn handle(
 
     let response = match run(&state, &model, &method, &verb, &headers, &body) {
         Ok(result) => Json(result).into_response(),
-        Err(response) => response,
+        Err(response) => *response,
     };
     log_call("json2", &key, response.status().as_str(), started);
     response
@@ -44,9 +44,9 @@ fn run(
     verb: &Method,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Value, Response> {
+) -> Result<Value, Box<Response>> {
     if !state.version.has_json2() {
-        return Err(not_found_html());
+        return Err(Box::new(not_found_html()));
     }
     check_database(state, headers)?;
     if verb != Method::POST {
@@ -58,37 +58,39 @@ fn run(
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return Err(response);
+        return Err(Box::new(response));
     }
     check_content_type(headers)?;
     let user = authenticate(state, headers)?;
 
-    let parsed: Value = serde_json::from_slice(body).map_err(|error| {
-        werkzeug_error(
-            "BadRequest",
-            &format!("could not parse the body as json: {error}"),
-            StatusCode::BAD_REQUEST,
-        )
-    })?;
+    let parsed: Value = serde_json::from_slice(body)
+        .map_err(|error| {
+            werkzeug_error(
+                "BadRequest",
+                &format!("could not parse the body as json: {error}"),
+                StatusCode::BAD_REQUEST,
+            )
+        })
+        .map_err(Box::new)?;
     let Value::Object(mut named) = parsed else {
-        return Err(werkzeug_error(
+        return Err(Box::new(werkzeug_error(
             "BadRequest",
             "could not parse the body, a JSON object was expected",
             StatusCode::BAD_REQUEST,
-        ));
+        )));
     };
 
     let mut db = state.lock();
-    let (found, signature) = orm::resolve(&db, model, method).map_err(odoo_error)?;
+    let (found, signature) = orm::resolve(&db, model, method).map_err(rejected)?;
 
     let ids = named.remove("ids");
     if signature.model_api && ids.is_some() {
-        return Err(odoo_error(OdooError::Signature(format!(
+        return Err(Box::new(odoo_error(OdooError::Signature(format!(
             "cannot call {model}.{method} with ids"
-        ))));
+        )))));
     }
     let ids = match ids {
-        Some(ids) => parse_ids(&ids).map_err(odoo_error)?,
+        Some(ids) => parse_ids(&ids).map_err(rejected)?,
         None => Vec::new(),
     };
     let context = match named.remove("context") {
@@ -96,7 +98,7 @@ fn run(
         _ => Map::new(),
     };
 
-    let bound = methods::bind(model, &signature, &[], &named).map_err(odoo_error)?;
+    let bound = methods::bind(model, &signature, &[], &named).map_err(rejected)?;
     let call = Call {
         model: found,
         method: signature.name,
@@ -104,34 +106,35 @@ fn run(
         args: bound,
         context: Context::new(user.uid, context),
     };
-    orm::execute(&mut db, &call).map_err(odoo_error)
+    orm::execute(&mut db, &call).map_err(rejected)
 }
 
-/// The bearer key's user; 401 with `WWW-Authenticate: bearer` otherwise.
-pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, Response> {
+/// Finds the user of the bearer key, or builds the 401 response with
+/// `WWW-Authenticate: bearer`.
+pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, Box<Response>> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
     let Some((scheme, key)) = authorization.and_then(|value| value.trim().split_once(' ')) else {
-        return Err(unauthorized(
+        return Err(Box::new(unauthorized(
             "User not authenticated, use an API Key with a Bearer Authorization header.",
-        ));
+        )));
     };
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(unauthorized(
+        return Err(Box::new(unauthorized(
             "User not authenticated, use an API Key with a Bearer Authorization header.",
-        ));
+        )));
     }
 
     let db = state.lock();
     auth::user_for_key(&db.users, key.trim())
         .cloned()
-        .ok_or_else(|| unauthorized("Invalid apikey"))
+        .ok_or_else(|| Box::new(unauthorized("Invalid apikey")))
 }
 
-/// A single-database server ignores a missing `X-Odoo-Database`, but a name
-/// it does not serve finds no database.
-pub fn check_database(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `X-Odoo-Database`. A single-database server ignores a missing
+/// header, but a name it does not serve finds no database (HTML 404).
+pub fn check_database(state: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(requested) = headers
         .get("x-odoo-database")
         .and_then(|value| value.to_str().ok())
@@ -141,10 +144,10 @@ pub fn check_database(state: &AppState, headers: &HeaderMap) -> Result<(), Respo
     if requested == state.lock().config.name {
         return Ok(());
     }
-    Err(not_found_html())
+    Err(Box::new(not_found_html()))
 }
 
-fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
+fn check_content_type(headers: &HeaderMap) -> Result<(), Box<Response>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -153,11 +156,11 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
     if essence.eq_ignore_ascii_case("application/json") {
         return Ok(());
     }
-    Err(werkzeug_error(
+    Err(Box::new(werkzeug_error(
         "UnsupportedMediaType",
         &format!("Unsupported Media Type: {content_type:?}, expected application/json"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    ))
+    )))
 }
 
 fn unauthorized(message: &str) -> Response {
@@ -172,11 +175,15 @@ fn werkzeug_error(class: &str, message: &str, status: StatusCode) -> Response {
     (status, Json(werkzeug_body(class, message, status.as_u16()))).into_response()
 }
 
+fn rejected(error: OdooError) -> Box<Response> {
+    Box::new(odoo_error(error))
+}
+
 fn odoo_error(error: OdooError) -> Response {
     (error.json2_status(), Json(error.json2_body())).into_response()
 }
 
-/// The HTML 404 that Odoo sends when no database or route matches.
+/// Builds the HTML 404 that Odoo sends when no database or route matches.
 pub fn not_found_html() -> Response {
     let page = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n\
                 <p>The requested URL was not found on the server.</p>\n";

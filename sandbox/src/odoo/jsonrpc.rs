@@ -84,7 +84,7 @@ fn dispatch(
     }
 }
 
-fn arg_str<'a>(args: &'a [Value], index: usize) -> &'a str {
+fn arg_str(args: &[Value], index: usize) -> &str {
     args.get(index).and_then(Value::as_str).unwrap_or_default()
 }
 

@@ -36,7 +36,7 @@ pub struct Signature {
     pub params: Vec<Param>,
 }
 
-/// The methods every model in the sandbox answers.
+/// Lists the methods that every model in the sandbox accepts.
 pub fn signatures(model: &str, version: OdooVersion) -> Vec<Signature> {
     let model_method = |name, params: Vec<Param>| Signature {
         name,

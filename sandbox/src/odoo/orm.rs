@@ -337,7 +337,7 @@ pub fn read(
     Ok(rows)
 }
 
-/// The read format: many2one `[id, display_name]`, x2many id lists, `false`
+/// Converts a stored value to the read format: many2one `[id, display_name]`, x2many id lists, `false`
 /// for any empty value (never null or ""), 0 for an empty integer.
 fn read_format(db: &Database, field: &FieldDef, stored: Value, classic: bool) -> Value {
     match (field.kind, stored) {

@@ -4,10 +4,11 @@
 //!
 //! For each slot `i` in `1..=N`:
 //! - `i % 3 == 1`: a person matching Magento customer `i`
-//!   (`people::person(seed, i)`), with the email in another letter case: the
-//!   domain upper-cased when `i / 3` is even, else the
-//!   ASCII local part with its case swapped. `email_normalized` therefore
-//!   equals the Magento email normalized. See [`matching_magento_ids`].
+//!   (`people::person(seed, i)`) with `ref` "MAGENTO-<i>". Its email is in
+//!   another letter case: the domain is upper-cased when `i / 3` is even or
+//!   the local part is not ASCII, else the local part has its case swapped.
+//!   `email_normalized` therefore equals the lowercased Magento email. See
+//!   [`matching_magento_ids`].
 //! - `i % 3 == 2`: a company with two children, a contact-type person and an
 //!   invoice address.
 //! - `i % 3 == 0`: a person that exists only in Odoo; when `i % 6 == 0` it is
@@ -38,7 +39,7 @@ pub fn matching_magento_ids(partners: u64) -> Vec<u64> {
     (1..=partners).filter(|i| i % 3 == 1).collect()
 }
 
-/// The email that the partner matching Magento customer `index` stores.
+/// Returns the email that the partner matching Magento customer `index` stores.
 pub fn recased_email(email: &str, index: u64) -> String {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return email.to_string();
@@ -82,8 +83,8 @@ pub fn load(db: &mut Database, seed: u64, partners: u64) -> Result<(), OdooError
     Ok(())
 }
 
-/// The company (1), OdooBot (2, archived) and the administrator's partner
-/// (3) of a fresh database.
+/// Inserts the partners of a fresh database: the company (1), OdooBot (2,
+/// archived), the administrator (3) and the demo user (5).
 fn base_partners(db: &mut Database) {
     let rows = [
         (

@@ -50,7 +50,8 @@ async fn web_version(
     Json(json!({"version_info": state.version.version_info(), "version": state.version.serie()}))
 }
 
-/// One line per API call. Credentials are never part of it.
+/// Logs one line per API call. The arguments are not logged, so neither are
+/// API keys.
 pub fn log_call(transport: &str, call: &str, status: &str, started: Instant) {
     let (model, method) = call.rsplit_once('.').unwrap_or(("", call));
     tracing::info!(

@@ -3,7 +3,7 @@
 //! implemented for FR, DE, IT, ES, NL, BE and GB; other known countries only
 //! need the country code to exist, like Odoo without a stdnum validator.
 
-/// The outcome of the prefix/country logic for one VAT number.
+/// Returns whether `vat` passes the prefix and country rules.
 pub fn check(
     vat: &str,
     partner_country: Option<&str>,
@@ -31,7 +31,7 @@ pub fn check(
     }
 }
 
-/// The format hint of Odoo's error message for a country.
+/// Returns the format example that Odoo's error message shows for a country.
 pub fn expected_format(country: Option<&str>) -> &'static str {
     match country.unwrap_or_default() {
         "FR" => "FR23334175221",
@@ -194,7 +194,7 @@ fn valid_es(number: &str) -> bool {
 /// 9 digits, "B", 2 digits: either the mod-11 check of the first 9 digits or
 /// the mod-97 check of the whole number (sole traders since 2020).
 fn valid_nl(number: &str) -> bool {
-    if number.len() != 12 || number.as_bytes()[9] != b'B' {
+    if number.len() != 12 || !number.is_ascii() || number.as_bytes()[9] != b'B' {
         return false;
     }
     let Some(d) = digits(&number[..9]) else {
@@ -228,7 +228,7 @@ fn valid_be(number: &str) -> bool {
     } else {
         number.to_string()
     };
-    if padded.len() != 10 || !matches!(padded.as_bytes()[0], b'0' | b'1') {
+    if padded.len() != 10 || !padded.is_ascii() || !matches!(padded.as_bytes()[0], b'0' | b'1') {
         return false;
     }
     let (Ok(body), Ok(check)) = (padded[..8].parse::<u64>(), padded[8..].parse::<u64>()) else {
@@ -278,5 +278,12 @@ mod tests {
         assert!(!valid_be("0477472702"));
         assert!(valid_gb("123456782"));
         assert!(!valid_gb("123456789"));
+    }
+
+    #[test]
+    fn non_ascii_numbers_rejected() {
+        assert!(!valid_nl("12345678éB0"));
+        assert!(!valid_be("04774727é"));
+        assert!(!check("NLé12345678B01", None, |_| true));
     }
 }

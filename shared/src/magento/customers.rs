@@ -48,8 +48,9 @@ impl<'a> Customers<'a> {
         self.client.call(request).await
     }
 
-    /// Finds the customer with `email` in `website_id` (1 call). The match is
-    /// Magento's `eq`, which ignores case on MySQL's default collation.
+    /// Finds the customer with `email` in `website_id` (1 call). Magento
+    /// compares with SQL `=`, so case sensitivity follows the database
+    /// collation, and `%` or `_` in the address are not wildcards.
     pub async fn find_by_email(
         &self,
         email: &str,
@@ -107,7 +108,10 @@ impl<'a> Customers<'a> {
             .get_or_insert(self.client.config().website_id);
 
         let mut body = Map::new();
-        body.insert("customer".to_owned(), to_json(&customer, ROUTE)?);
+        body.insert(
+            "customer".to_owned(),
+            to_json(&customer, &format!("POST {ROUTE}"))?,
+        );
         if let Some(password) = &password {
             body.insert(
                 "password".to_owned(),
@@ -155,7 +159,7 @@ impl<'a> Customers<'a> {
     /// Saves `customer` as it is (1 call). Prefer [`update`](Self::update),
     /// which keeps what `customer` leaves out.
     pub async fn put(&self, id: u64, customer: &Customer) -> Result<Customer, Error> {
-        let body = json!({"customer": to_json(customer, CUSTOMER_ROUTE)?});
+        let body = json!({"customer": to_json(customer, &format!("PUT {CUSTOMER_ROUTE}"))?});
         let request =
             ApiRequest::new(Method::PUT, format!("/V1/customers/{id}"), CUSTOMER_ROUTE).body(body);
 
@@ -182,11 +186,11 @@ impl<'a> Customers<'a> {
     }
 }
 
-fn to_json(customer: &Customer, route: &str) -> Result<Value, Error> {
+fn to_json(customer: &Customer, operation: &str) -> Result<Value, Error> {
     serde_json::to_value(customer).map_err(|error| {
         Error::new(
             ErrorKind::Validation,
-            route,
+            operation,
             format!("failed to encode the customer as JSON: {error}"),
         )
     })

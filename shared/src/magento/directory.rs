@@ -85,7 +85,8 @@ impl Client {
     }
 
     /// Returns one country with its regions, fetched once per client and
-    /// country. `country_id` is the ISO 3166-1 alpha-2 code, in any case.
+    /// country, or taken from [`countries`](Self::countries) when that list
+    /// was loaded. `country_id` is the ISO 3166-1 alpha-2 code, in any case.
     pub async fn country(&self, country_id: &str) -> Result<Arc<Country>, Error> {
         const ROUTE: &str = "/V1/directory/countries/:countryId";
 
@@ -102,6 +103,21 @@ impl Client {
         let cache = self.directory_cache();
         if let Some(country) = cache.by_id.lock().await.get(&country_id) {
             return Ok(Arc::clone(country));
+        }
+
+        // The list route returns the same objects, regions included.
+        let listed = cache
+            .all
+            .get()
+            .and_then(|all| all.iter().find(|country| country.id == country_id));
+        if let Some(country) = listed {
+            let country = Arc::new(country.clone());
+            cache
+                .by_id
+                .lock()
+                .await
+                .insert(country_id, Arc::clone(&country));
+            return Ok(country);
         }
 
         let request = ApiRequest::new(

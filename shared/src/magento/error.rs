@@ -111,11 +111,10 @@ impl Error {
         error.0.status = Some(status);
         error.0.errors = errors;
         error.0.retry_after = retry_after;
-        error.0.hint = hint_for(status, template);
-        if error.0.hint.is_some() {
-            error.0.kind = ErrorKind::Configuration;
-            error.0.retryable = false;
+        if let Some(hint) = configuration_hint(status, template) {
+            return error.into_configuration(hint);
         }
+        error.0.hint = credentials_hint(template).map(str::to_owned);
         error
     }
 
@@ -181,7 +180,12 @@ impl fmt::Display for Error {
             write!(f, " ({})", self.0.errors.join("; "))?;
         }
         if let Some(hint) = &self.0.hint {
-            write!(f, ". {hint}")?;
+            let separator = if self.0.message.ends_with('.') {
+                " "
+            } else {
+                ". "
+            };
+            write!(f, "{separator}{hint}")?;
         }
         Ok(())
     }
@@ -248,7 +252,7 @@ fn classify(status: u16, template: &str) -> ErrorKind {
 /// Returns what to change for responses that no retry can fix because the
 /// instance is set up wrongly. The client replaces the hint for 401 refusals,
 /// where the fix depends on the credentials in use.
-fn hint_for(status: u16, template: &str) -> Option<String> {
+fn configuration_hint(status: u16, template: &str) -> Option<String> {
     if template == TWO_FACTOR {
         return Some(TWO_FACTOR_HINT.to_owned());
     }
@@ -260,6 +264,24 @@ fn hint_for(status: u16, template: &str) -> Option<String> {
     }
     None
 }
+
+/// Returns what to check when Magento rejected the credentials themselves.
+fn credentials_hint(template: &str) -> Option<&'static str> {
+    match template {
+        SIGNATURE_INVALID => Some(
+            "Check the integration's consumer secret and access token secret, and that the \
+             base URL matches the store's configured URL",
+        ),
+        SIGN_IN_FAILED => Some(
+            "Check the admin username and password. Magento locks the account for 30 minutes \
+             after 6 failed sign-ins",
+        ),
+        _ => None,
+    }
+}
+
+const SIGNATURE_INVALID: &str = "The signature is invalid. Verify and try again.";
+const SIGN_IN_FAILED: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
 
 const TWO_FACTOR_HINT: &str = "Magento two-factor authentication rejects admin tokens for REST calls: \
      switch the instance to OAuth 1.0a integration credentials \

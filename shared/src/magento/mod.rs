@@ -30,11 +30,13 @@ mod config;
 mod customers;
 mod defaults;
 mod directory;
+mod endpoint;
 mod error;
 pub mod model;
 mod oauth;
 mod paging;
 mod search;
+mod transport;
 
 pub use client::Client;
 pub use config::{ClientConfig, Credentials, SignatureMethod};

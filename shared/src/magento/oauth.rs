@@ -43,17 +43,18 @@ pub(crate) fn encode_query(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// The four integration keys and the signature method.
-#[derive(Debug, Clone)]
-pub(crate) struct OAuthSigner {
-    pub consumer_key: String,
-    pub consumer_secret: SecretString,
-    pub access_token: String,
-    pub access_token_secret: SecretString,
+/// The four integration keys and the signature method, borrowed from the
+/// instance's credentials.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OAuthSigner<'a> {
+    pub consumer_key: &'a str,
+    pub consumer_secret: &'a SecretString,
+    pub access_token: &'a str,
+    pub access_token_secret: &'a SecretString,
     pub method: SignatureMethod,
 }
 
-impl OAuthSigner {
+impl OAuthSigner<'_> {
     /// Returns the `Authorization` header value for a request, with a fresh
     /// nonce and the current time. `query` contains the unencoded query pairs.
     pub fn authorization(&self, method: &str, url: &Url, query: &[(String, String)]) -> String {
@@ -93,14 +94,17 @@ impl OAuthSigner {
 
     fn protocol_parameters(&self, nonce: &str, timestamp: u64) -> Vec<(String, String)> {
         vec![
-            ("oauth_consumer_key".to_owned(), self.consumer_key.clone()),
+            (
+                "oauth_consumer_key".to_owned(),
+                self.consumer_key.to_owned(),
+            ),
             ("oauth_nonce".to_owned(), nonce.to_owned()),
             (
                 "oauth_signature_method".to_owned(),
                 self.method.as_str().to_owned(),
             ),
             ("oauth_timestamp".to_owned(), timestamp.to_string()),
-            ("oauth_token".to_owned(), self.access_token.clone()),
+            ("oauth_token".to_owned(), self.access_token.to_owned()),
             ("oauth_version".to_owned(), "1.0".to_owned()),
         ]
     }
@@ -183,12 +187,24 @@ fn base_uri(url: &Url) -> String {
 mod tests {
     use super::*;
 
-    fn signer(method: SignatureMethod) -> OAuthSigner {
-        OAuthSigner {
-            consumer_key: "ck7Hq2".to_owned(),
+    struct Keys {
+        consumer_secret: SecretString,
+        access_token_secret: SecretString,
+    }
+
+    fn keys() -> Keys {
+        Keys {
             consumer_secret: "cs+Secret/9".into(),
-            access_token: "at4Lm1".to_owned(),
             access_token_secret: "ts=Secret&8".into(),
+        }
+    }
+
+    fn signer(keys: &Keys, method: SignatureMethod) -> OAuthSigner<'_> {
+        OAuthSigner {
+            consumer_key: "ck7Hq2",
+            consumer_secret: &keys.consumer_secret,
+            access_token: "at4Lm1",
+            access_token_secret: &keys.access_token_secret,
             method,
         }
     }
@@ -283,7 +299,8 @@ mod tests {
 
     #[test]
     fn known_answer_base_string() {
-        let signer = signer(SignatureMethod::HmacSha256);
+        let keys = keys();
+        let signer = signer(&keys, SignatureMethod::HmacSha256);
         let oauth = signer.protocol_parameters("n0nce4Test", 1714521600);
 
         let base = base_string("GET", &known_url(), &search_query(), &oauth);
@@ -293,7 +310,7 @@ mod tests {
 
     #[test]
     fn known_answer_hmac_sha256() {
-        let header = signer(SignatureMethod::HmacSha256).authorization_with(
+        let header = signer(&keys(), SignatureMethod::HmacSha256).authorization_with(
             "GET",
             &known_url(),
             &search_query(),
@@ -309,7 +326,7 @@ mod tests {
 
     #[test]
     fn known_answer_hmac_sha1() {
-        let header = signer(SignatureMethod::HmacSha1).authorization_with(
+        let header = signer(&keys(), SignatureMethod::HmacSha1).authorization_with(
             "GET",
             &known_url(),
             &search_query(),
@@ -324,7 +341,8 @@ mod tests {
 
     #[test]
     fn nonces_are_fresh() {
-        let signer = signer(SignatureMethod::HmacSha256);
+        let keys = keys();
+        let signer = signer(&keys, SignatureMethod::HmacSha256);
 
         let first = signer.authorization("GET", &known_url(), &[]);
         let second = signer.authorization("GET", &known_url(), &[]);

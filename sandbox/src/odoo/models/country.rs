@@ -139,7 +139,7 @@ pub fn seed(db: &mut Database) {
     }
 }
 
-/// The id that `seed` gives the country with ISO code `code`.
+/// Returns the id that `seed` gives the country with ISO code `code`.
 pub fn country_id(code: &str) -> Option<i64> {
     COUNTRIES
         .binary_search_by(|(candidate, _)| candidate.cmp(&code))
@@ -147,7 +147,7 @@ pub fn country_id(code: &str) -> Option<i64> {
         .map(|index| index as i64 + 1)
 }
 
-/// The ISO code of country `id`, for the VAT prefix rules.
+/// Returns the ISO code of country `id`, for the VAT prefix rules.
 pub fn country_code(db: &Database, id: i64) -> Option<String> {
     db.get("res.country", id)?
         .get("code")?
@@ -155,7 +155,7 @@ pub fn country_code(db: &Database, id: i64) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The state of `country` with code `code` (case-sensitive, as stored).
+/// Finds the state of `country` with code `code` (case-sensitive, as stored).
 pub fn state_id(db: &Database, country: i64, code: &str) -> Option<i64> {
     db.ids("res.country.state").into_iter().find(|id| {
         db.get("res.country.state", *id).is_some_and(|record| {

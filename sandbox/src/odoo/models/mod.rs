@@ -18,10 +18,11 @@ use super::version::OdooVersion;
 pub trait Model: Sync {
     fn name(&self) -> &'static str;
 
-    /// The human name used in messages, e.g. "Contact" for res.partner.
+    /// Returns the human name used in messages, e.g. "Contact" for res.partner.
     fn description(&self) -> &'static str;
 
-    /// The model's own fields, for every version; `has_field` filters them.
+    /// Returns the model's own fields for every version. `has_field` filters
+    /// them per version.
     fn own_fields(&self) -> &'static [FieldDef];
 
     fn has_field(&self, _version: OdooVersion, _name: &str) -> bool {
@@ -43,7 +44,7 @@ pub trait Model: Sync {
             .to_string()
     }
 
-    /// The value of a field with `stored: false`, in stored form.
+    /// Computes the value of a field with `stored: false`, in stored form.
     fn computed(&self, _db: &Database, _id: i64, _record: &Record, _field: &str) -> Value {
         Value::Null
     }
@@ -79,7 +80,7 @@ pub fn get(name: &str, version: OdooVersion) -> Option<&'static dyn Model> {
     }
 }
 
-/// A field's value in stored form: many2one as the bare id, x2many as an id
+/// Returns a field's value in stored form: many2one as the bare id, x2many as an id
 /// list, `Null` when unset.
 pub fn stored_value(
     db: &Database,
@@ -119,7 +120,8 @@ pub fn related_ids(
     }
 }
 
-/// The display name of record `id`, or an empty string if it does not exist.
+/// Returns the display name of record `id`, or an empty string if it does
+/// not exist.
 pub fn display_name(db: &Database, model: &dyn Model, id: i64) -> String {
     db.get(model.name(), id)
         .map(|record| model.display_name(db, id, record))

@@ -141,7 +141,8 @@ fn text<'a>(record: &'a Record, field: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// The active contacts of a partner: `child_ids` hides archived ones.
+/// Returns the active contacts of a partner, because `child_ids` hides
+/// archived ones.
 pub fn active_children(db: &Database, id: i64) -> Vec<i64> {
     db.children_of(id)
         .into_iter()
@@ -154,7 +155,7 @@ pub fn active_children(db: &Database, id: i64) -> Vec<i64> {
         .collect()
 }
 
-/// The nearest ancestor-or-self that is a company or has no parent.
+/// Returns the nearest ancestor-or-self that is a company or has no parent.
 pub fn commercial_partner(db: &Database, id: i64) -> i64 {
     let mut current = id;
     for _ in 0..64 {

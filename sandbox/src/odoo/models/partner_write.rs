@@ -230,8 +230,8 @@ fn command_list(value: &Value) -> Result<Vec<Value>, OdooError> {
     }
 }
 
-/// A new partner takes the context language, or its parent's when it has a
-/// parent and no language of its own.
+/// Sets the language of a new partner that has none in `vals`: the parent's,
+/// else the context language, else en_US.
 fn default_lang(db: &Database, context: &Context, record: &mut Record, vals: &Map<String, Value>) {
     if vals.contains_key("lang") {
         return;
@@ -350,8 +350,8 @@ fn sync_children(
     Ok(())
 }
 
-/// The first contact with an address under an address-less company pushes
-/// its address up to the company.
+/// Copies the address of a company's first contact up to the company when
+/// the company has no address yet.
 fn push_first_contact_address(
     db: &mut Database,
     context: &Context,
@@ -465,7 +465,7 @@ fn set_parent(
     write(db, context, &[child], &vals)
 }
 
-/// The checks Odoo runs at flush: SQL CHECK and foreign keys, the parent
+/// Runs the checks Odoo runs at flush: SQL CHECK and foreign keys, the parent
 /// cycle, and base_vat's `check_vat`.
 fn check_constraints(db: &Database, context: &Context, id: i64) -> Result<(), OdooError> {
     let Some(record) = db.get(PARTNER, id) else {

@@ -30,7 +30,7 @@ impl Model for PartnerTitle {
     }
 }
 
-/// The titles of Odoo's base data.
+/// Inserts the titles of Odoo's base data.
 pub fn seed(db: &mut Database) {
     let titles = [
         ("Madam", "Mrs."),

@@ -1,0 +1,46 @@
+//! Locations of the workspace, its build output and the Python virtual environment.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// Returns the workspace root, the parent of this crate's directory.
+pub fn workspace_root() -> PathBuf {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    crate_dir.parent().map(PathBuf::from).unwrap_or(crate_dir)
+}
+
+/// Returns the directory that holds the debug binaries, honouring `CARGO_TARGET_DIR`.
+pub fn debug_bin_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug")
+}
+
+/// Returns the path of an executable installed in the workspace's `.venv`.
+pub fn venv_bin(name: &str) -> anyhow::Result<PathBuf> {
+    let path = workspace_root().join(".venv").join("bin").join(name);
+    if !path.exists() {
+        bail!(
+            "{} is missing: run `make venv` in {} first",
+            path.display(),
+            workspace_root().display()
+        );
+    }
+    Ok(path)
+}
+
+/// Builds the given binaries of a workspace package in the debug profile.
+pub fn cargo_build(package: &str) -> anyhow::Result<()> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(workspace_root())
+        .args(["build", "--quiet", "-p", package, "--bins"])
+        .status()
+        .with_context(|| format!("failed to run cargo build for package {package}"))?;
+    if !status.success() {
+        bail!("cargo build -p {package} failed with {status}");
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! A child process that is stopped, with its whole process group, when dropped.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running service. Dropping it sends SIGTERM to its process group, then kills it.
+pub struct Service {
+    name: String,
+    child: Child,
+}
+
+impl Service {
+    /// Starts `command` in a new process group, appending its stderr to `log_file`.
+    pub fn start(name: &str, mut command: Command, log_file: &Path) -> anyhow::Result<Self> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_file)
+            .with_context(|| format!("failed to open log file {}", log_file.display()))?;
+
+        let child = command
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("failed to start {name}"))?;
+
+        Ok(Self {
+            name: name.to_owned(),
+            child,
+        })
+    }
+
+    /// Reads the first line the service prints on stdout and parses it as JSON.
+    ///
+    /// The sandboxes print exactly one JSON line with their URL and credentials once
+    /// they accept connections.
+    pub async fn ready_line(&mut self, timeout: Duration) -> anyhow::Result<serde_json::Value> {
+        let stdout = self
+            .child
+            .stdout
+            .take()
+            .with_context(|| format!("{} has no stdout to read", self.name))?;
+        let mut lines = BufReader::new(stdout).lines();
+
+        let line = tokio::time::timeout(timeout, lines.next_line())
+            .await
+            .with_context(|| format!("{} printed no ready line within {timeout:?}", self.name))?
+            .with_context(|| format!("failed to read the ready line of {}", self.name))?
+            .with_context(|| format!("{} exited before printing its ready line", self.name))?;
+
+        serde_json::from_str(&line).with_context(|| {
+            format!(
+                "{} printed a ready line that is not JSON: {line}",
+                self.name
+            )
+        })
+    }
+
+    /// Waits until `url` answers any HTTP status, failing after `timeout`.
+    pub async fn wait_for_http(&mut self, url: &str, timeout: Duration) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("{} exited with {status} before {url} answered", self.name);
+            }
+            if client.get(url).send().await.is_ok() {
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                bail!("{} did not answer at {url} within {timeout:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            // A negative pid addresses the whole process group, which includes the
+            // function processes that cargo lambda watch starts.
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Returns a TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> anyhow::Result<u16> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").context("failed to bind 127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
