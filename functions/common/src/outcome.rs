@@ -4,13 +4,14 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 use serde_json::json;
+use shared::store::JobCounts;
 use shared::sync::{CustomerResult, Outcome};
 
 use crate::emf::{Metrics, OutcomeKind};
 use crate::error::{ApiError, ErrorCode};
 use crate::response::json_response;
 
-/// The counted kind of an outcome. `AlreadyExists` counts as skipped, as in the job
+/// Returns the counted kind of an outcome. `AlreadyExists` counts as skipped, as in the job
 /// counters, because nothing was written.
 pub fn outcome_kind(outcome: &Outcome) -> OutcomeKind {
     match outcome {
@@ -23,6 +24,18 @@ pub fn outcome_kind(outcome: &Outcome) -> OutcomeKind {
     }
 }
 
+/// Returns the outcome counters of a job, for one metric line per outcome.
+pub fn outcome_counts(counts: &JobCounts) -> [(OutcomeKind, u64); 6] {
+    [
+        (OutcomeKind::Created, counts.created),
+        (OutcomeKind::Linked, counts.linked),
+        (OutcomeKind::Updated, counts.updated),
+        (OutcomeKind::Unchanged, counts.unchanged),
+        (OutcomeKind::Skipped, counts.skipped),
+        (OutcomeKind::Failed, counts.failed),
+    ]
+}
+
 /// The body of a successful single-customer sync.
 #[derive(Debug, Serialize)]
 pub struct ResultBody<'a> {
@@ -32,7 +45,7 @@ pub struct ResultBody<'a> {
     pub outcome: OutcomeKind,
     pub reason: Option<&'a str>,
     pub warnings: &'a [String],
-    /// How a conflict was settled, when both sides changed since the last sync.
+    /// The settlement of a conflict, when both sides changed since the last sync.
     pub conflict: Option<&'a str>,
 }
 

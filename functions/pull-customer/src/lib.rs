@@ -25,7 +25,10 @@ pub struct App {
 impl App {
     /// Handles one request. Every failure becomes an error response, so this never
     /// returns `Err` to the runtime.
-    pub async fn handle(&self, request: Request) -> Result<Response<Body>, std::convert::Infallible> {
+    pub async fn handle(
+        &self,
+        request: Request,
+    ) -> Result<Response<Body>, std::convert::Infallible> {
         Ok(respond(self.pull(&request).await))
     }
 
@@ -36,7 +39,10 @@ impl App {
         let instance_id = path_parameter(request, "instance_id")?;
         let magento_id: u64 = parse_path_parameter(request, "magento_id", "a positive integer")?;
 
-        let clients = self.clients.get(&self.store, &self.secrets, &instance_id).await?;
+        let clients = self
+            .clients
+            .get(&self.store, &self.secrets, &instance_id)
+            .await?;
         let context = clients.sync_context(&self.store);
         let result = pull_customer(&context, magento_id).await?;
 

@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::config::{ConflictPolicy, InstanceConfig};
 use crate::magento::Customer;
-use crate::mapping::{OdooFeatures, OdooGeo};
+use crate::mapping::{CustomerForm, OdooFeatures, OdooGeo};
 use crate::odoo::{self, PartnerWithChildren};
 use crate::store::JobCounts;
 
@@ -49,6 +49,19 @@ use entry::{Entry, Plan};
 /// concurrency limit applies on top.
 pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
 
+/// How a pull stores new links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkWrites {
+    /// Conditional transactions of 50 links: a customer or partner linked meanwhile by
+    /// a concurrent call makes that customer's outcome `Failed`, never a second link.
+    #[default]
+    Conditional,
+    /// BatchWriteItem without conditions, for a run that holds the instance lease and
+    /// so has no concurrent writer of these links. It avoids transactions, which cost
+    /// more and which some DynamoDB emulators serve slowly under concurrent writes.
+    Batched,
+}
+
 /// Settings of one pull.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -58,6 +71,7 @@ pub struct PullOptions {
     pub write_concurrency: usize,
     /// The job this pull belongs to, for the logs.
     pub job_id: Option<String>,
+    pub link_writes: LinkWrites,
 }
 
 impl PullOptions {
@@ -67,6 +81,7 @@ impl PullOptions {
             policy: instance.conflict_policy,
             write_concurrency: DEFAULT_WRITE_CONCURRENCY,
             job_id: None,
+            link_writes: LinkWrites::Conditional,
         }
     }
 }
@@ -146,7 +161,7 @@ pub async fn pull_customers(
 
     let geo = plan(ctx, &mut entries, features, options).await?;
     let written = finish::write_all(ctx, entries, geo, features, options).await?;
-    let stored = persist::store_all(ctx, written).await?;
+    let stored = persist::store_all(ctx, written, options.link_writes).await?;
 
     results.extend(positions.into_iter().zip(stored));
     results.sort_by_key(|(position, _)| *position);
@@ -182,14 +197,13 @@ async fn plan(
     entry::skip_repeated_emails(entries);
 
     let mut geo = OdooGeo::default();
-    // Collected before the await: an iterator adapter with closures held across it
-    // makes the future fail the `Send` bound that Lambda runtimes require.
-    let forms: Vec<&crate::mapping::CustomerForm> = entries
-        .iter()
-        .filter(|entry| matches!(entry.plan, Plan::ReadLinked | Plan::Match))
-        .map(|entry| &entry.mapped.form)
-        .collect();
-    add_forms(&ctx.odoo, &mut geo, forms).await?;
+    let mut forms: Vec<&CustomerForm> = Vec::new();
+    for entry in entries.iter() {
+        if matches!(entry.plan, Plan::ReadLinked | Plan::Match) {
+            forms.push(&entry.mapped.form);
+        }
+    }
+    add_forms(ctx, &mut geo, &forms).await?;
 
     let linked_ids: Vec<i64> = entries
         .iter()
@@ -206,10 +220,9 @@ async fn plan(
         read_by_id(&ctx.odoo, &linked_ids),
         find_by_email(&ctx.odoo, &emails)
     )?;
-    // Collected before the await for the same `Send` reason as the forms above.
-    let records: Vec<&PartnerWithChildren> =
-        linked.values().chain(found.values().flatten()).collect();
-    add_partners(&ctx.odoo, &mut geo, records).await?;
+    let mut records: Vec<&PartnerWithChildren> = linked.values().collect();
+    records.extend(found.values().flatten());
+    add_partners(&ctx.odoo, &mut geo, &records).await?;
 
     let found_ids: Vec<i64> = found
         .values()
