@@ -5,7 +5,7 @@
 use std::process::Stdio;
 
 use anyhow::{Context, bail};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 use super::endpoints::Endpoints;
@@ -40,8 +40,9 @@ impl ChildTask {
 }
 
 /// Starts this executable as a scenario child, hands it `endpoints` on stdin
-/// and returns the result line it prints. The child's stderr (its logs) goes
-/// to this process's stderr.
+/// and returns the result line it prints. The child's stderr (its logs) is
+/// copied to this process's stderr, and the error it ends with becomes the
+/// error returned here.
 pub async fn run_in_child(
     task: ChildTask,
     endpoints: &Endpoints,
@@ -50,12 +51,20 @@ pub async fn run_in_child(
         std::env::current_exe().context("failed to find the path of the bench executable")?;
     let mut child = Command::new(&executable)
         .args(task.args())
+        // The error message is enough for the report; a backtrace would bury it.
+        .env("RUST_LIB_BACKTRACE", "0")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("failed to start {}", executable.display()))?;
+
+    let stderr = child
+        .stderr
+        .take()
+        .context("the scenario child has no stderr")?;
+    let error_message = tokio::spawn(copy_stderr(stderr));
 
     let input = serde_json::to_vec(endpoints).context("failed to encode the endpoints")?;
     let mut stdin = child
@@ -80,13 +89,67 @@ pub async fn run_in_child(
         .await
         .context("failed to wait for the scenario child")?;
     if !status.success() {
+        let error = error_message.await.ok().flatten().unwrap_or_default();
         bail!(
-            "the {} scenario child exited with {status}; its error is on stderr above",
+            "the {} scenario child exited with {status}: {error}",
             task.scenario.name()
         );
     }
 
     parse_result_line(&output)
+}
+
+/// Copies the child's stderr to ours line by line and returns the error that
+/// its `main` printed last.
+async fn copy_stderr(stderr: tokio::process::ChildStderr) -> Option<String> {
+    let mut lines = BufReader::new(stderr).lines();
+    let mut output = tokio::io::stderr();
+    let mut error = ErrorLines::default();
+
+    while let Ok(Some(line)) = lines.next_line().await {
+        let _ = output.write_all(format!("{line}\n").as_bytes()).await;
+        error.push(&line);
+    }
+    error.message()
+}
+
+/// The error that an anyhow `main` prints: an `Error:` line, then optionally
+/// `Caused by:` and numbered causes, then optionally a backtrace.
+#[derive(Debug, Default)]
+struct ErrorLines {
+    parts: Vec<String>,
+    in_error: bool,
+}
+
+impl ErrorLines {
+    fn push(&mut self, line: &str) {
+        if let Some(message) = line.strip_prefix("Error: ") {
+            self.parts = vec![message.to_owned()];
+            self.in_error = true;
+            return;
+        }
+        if !self.in_error {
+            return;
+        }
+        if line.starts_with("Stack backtrace:") {
+            self.in_error = false;
+            return;
+        }
+
+        let cause = line.trim();
+        let cause = cause
+            .split_once(": ")
+            .filter(|(index, _)| index.chars().all(|c| c.is_ascii_digit()))
+            .map_or(cause, |(_, message)| message);
+        if !cause.is_empty() && cause != "Caused by:" {
+            self.parts.push(cause.to_owned());
+        }
+    }
+
+    /// Returns the message and its causes joined with ": ".
+    fn message(self) -> Option<String> {
+        (!self.parts.is_empty()).then(|| self.parts.join(": "))
+    }
 }
 
 /// Runs `task` in this process, which is the child: reads the endpoints from
@@ -157,6 +220,55 @@ mod tests {
             error.as_deref(),
             Some("the scenario child printed no result line")
         );
+    }
+
+    #[test]
+    fn error_lines_join_causes() {
+        let mut error = ErrorLines::default();
+        let stderr = [
+            "2026-01-01T00:00:00Z  WARN something: retrying",
+            "Error: bulk: page 3 failed",
+            "",
+            "Caused by:",
+            "    0: odoo res.partner.create failed",
+            "    1: connection refused",
+            "",
+            "Stack backtrace:",
+            "   0: <unknown>",
+        ];
+
+        for line in stderr {
+            error.push(line);
+        }
+
+        assert_eq!(
+            error.message().as_deref(),
+            Some("bulk: page 3 failed: odoo res.partner.create failed: connection refused")
+        );
+    }
+
+    #[test]
+    fn error_lines_single_cause() {
+        let mut error = ErrorLines::default();
+
+        error.push("Error: shared::sync has no bulk pull yet");
+        error.push("");
+        error.push("Caused by:");
+        error.push("    connection refused");
+
+        assert_eq!(
+            error.message().as_deref(),
+            Some("shared::sync has no bulk pull yet: connection refused")
+        );
+    }
+
+    #[test]
+    fn error_lines_without_error() {
+        let mut error = ErrorLines::default();
+
+        error.push("INFO started");
+
+        assert_eq!(error.message(), None);
     }
 
     #[test]

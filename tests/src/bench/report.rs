@@ -47,8 +47,11 @@ pub fn results_table(measurements: &[Measurement]) -> String {
         table.push('\n');
     }
 
+    if !notes.is_empty() {
+        table.push('\n');
+    }
     for note in notes {
-        let _ = writeln!(table, "\n- {note}");
+        let _ = writeln!(table, "- {note}");
     }
     table
 }
@@ -102,8 +105,15 @@ mod tests {
             "| 10000 | baseline | 300 | 60.0 | 5.0 | 1.0000 | 4.0000 | 1.0000 | 6.0000 | 20.0 | 0 / 0 / 0 |"
         );
         assert_eq!(lines[3], "| 10000 | bulk | not run | | | | | | | | |");
-        assert!(table.contains("- baseline at 10000: sample of the first 300 customers"));
-        assert!(table.contains("- bulk at 10000: not run: the child exited with 1"));
+        assert_eq!(lines[4], "");
+        assert_eq!(
+            lines[5],
+            "- baseline at 10000: sample of the first 300 customers"
+        );
+        assert_eq!(
+            lines[6],
+            "- bulk at 10000: not run: the child exited with 1"
+        );
     }
 
     #[test]
