@@ -4,7 +4,8 @@
 //! Per customer: get the customer (1 Magento call), search the partner by
 //! email (1 Odoo call), create the partner (1 Odoo call) and each address
 //! child (1 Odoo call each) unless a partner matched, and store the link
-//! (1 DynamoDB call). The ids come from keyset pages of the same page size, as
+//! (1 DynamoDB call). A customer of another website is skipped after the get,
+//! as the bulk pull skips it. The ids come from keyset pages of the same page size, as
 //! the import job that enqueues the per-record jobs lists them; those calls are
 //! counted too. Its cost per record does not depend on the number of customers,
 //! so it runs over a fixed sample.
@@ -12,33 +13,24 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::Utc;
 use futures::TryStreamExt;
 use shared::magento::PageCursor;
 use shared::mapping::odoo_side::{child_values, partner_values};
-use shared::mapping::{OdooFeatures, fingerprint, map_magento_customer};
+use shared::mapping::{OdooFeatures, OdooGeo, fingerprint, map_magento_customer};
 use shared::odoo::{WriteOptions, normalize_email};
-use shared::store::{CustomerLink, LinkState, Store};
-use shared::sync::geo::resolve_geo;
+use shared::sync::SyncContext;
+use shared::sync::geo::add_forms;
+use shared::sync::snapshot::new_link;
 
 use super::endpoints::Endpoints;
+use super::instance::{INSTANCE_ID, WEBSITE_ID, instance_config};
 use super::scenario::{Scenario, ScenarioResult};
-use super::snapshot::customer_snapshot;
-
-/// Instance id of the links that the benchmark stores.
-pub const INSTANCE_ID: &str = "bench";
 
 /// What happened to one customer.
 enum RecordOutcome {
     Created,
     Linked,
-}
-
-/// The clients one record job uses.
-struct Clients {
-    magento: shared::magento::Client,
-    odoo: shared::odoo::Client,
-    store: Store,
+    Skipped,
 }
 
 /// Syncs the first `sample` customers one at a time.
@@ -47,20 +39,22 @@ pub async fn run(
     page_size: u32,
     sample: u64,
 ) -> anyhow::Result<ScenarioResult> {
-    let clients = Clients {
-        magento: endpoints.magento_client()?,
-        odoo: endpoints.odoo_client()?,
-        store: endpoints.store(),
-    };
+    let ctx = SyncContext::new(
+        instance_config(endpoints, page_size),
+        endpoints.magento_client()?,
+        endpoints.odoo_client()?,
+        endpoints.store(),
+    );
     let started = Instant::now();
 
-    let ids = list_ids(&clients.magento, page_size, sample).await?;
+    let ids = list_ids(&ctx.magento, page_size, sample).await?;
 
-    let (mut created, mut linked, mut failed) = (0, 0, 0);
+    let (mut created, mut linked, mut skipped, mut failed) = (0, 0, 0, 0);
     for id in &ids {
-        match sync_record(&clients, *id).await {
+        match sync_record(&ctx, *id).await {
             Ok(RecordOutcome::Created) => created += 1,
             Ok(RecordOutcome::Linked) => linked += 1,
+            Ok(RecordOutcome::Skipped) => skipped += 1,
             Err(error) => {
                 failed += 1;
                 tracing::warn!(
@@ -76,11 +70,12 @@ pub async fn run(
         scenario: Scenario::Baseline,
         customers: ids.len() as u64,
         wall_secs: started.elapsed().as_secs_f64(),
-        magento_calls: clients.magento.calls(),
-        odoo_calls: clients.odoo.calls(),
+        magento_calls: ctx.magento.calls(),
+        odoo_calls: ctx.odoo.calls(),
         peak_rss_kib: 0,
         created,
         linked,
+        skipped,
         failed,
         note: Some(format!(
             "sample of the first {} customers, one at a time",
@@ -114,25 +109,29 @@ async fn list_ids(
 }
 
 /// Runs the job of one customer.
-async fn sync_record(clients: &Clients, id: u64) -> anyhow::Result<RecordOutcome> {
-    let customer = clients
+async fn sync_record(ctx: &SyncContext, id: u64) -> anyhow::Result<RecordOutcome> {
+    let customer = ctx
         .magento
         .customers()
         .get(id)
         .await
         .with_context(|| format!("failed to get Magento customer {id}"))?;
+    if customer.website_id != Some(u64::from(WEBSITE_ID)) {
+        return Ok(RecordOutcome::Skipped);
+    }
 
     // The field list, country list, states and titles are cached by the client,
     // so these lookups cost calls only for the first customers.
     let features = OdooFeatures {
-        titles: clients.odoo.partner_fields().await?.title,
+        titles: ctx.odoo.partner_fields().await?.title,
     };
     let mapped = map_magento_customer(&customer, features.titles);
-    let geo = resolve_geo(&clients.odoo, [&mapped.form]).await?;
+    let mut geo = OdooGeo::default();
+    add_forms(ctx, &mut geo, &[&mapped.form]).await?;
 
     let key = normalize_email(&customer.email)
         .with_context(|| format!("Magento customer {id} has an unusable email address"))?;
-    let mut found = clients
+    let mut found = ctx
         .odoo
         .find_by_emails(std::slice::from_ref(&customer.email), true)
         .await
@@ -143,12 +142,12 @@ async fn sync_record(clients: &Clients, id: u64) -> anyhow::Result<RecordOutcome
         Some(partner) => (partner.id, RecordOutcome::Linked),
         None => {
             let values = partner_values(&mapped.form, &geo, features);
-            let partner_id = create_one(&clients.odoo, values, id).await?;
+            let partner_id = create_one(&ctx.odoo, values, id).await?;
 
             for child in &mapped.children {
                 let mut values = child_values(&child.child, &geo);
                 values.parent_id = Some(Some(partner_id));
-                create_one(&clients.odoo, values, id).await?;
+                create_one(&ctx.odoo, values, id).await?;
             }
             (partner_id, RecordOutcome::Created)
         }
@@ -157,19 +156,9 @@ async fn sync_record(clients: &Clients, id: u64) -> anyhow::Result<RecordOutcome
     // The baseline does not read the partner back, so both fingerprints are the
     // mapped Magento form's.
     let form_fingerprint = fingerprint(&mapped.form);
-    let link = CustomerLink {
-        instance_id: INSTANCE_ID.to_owned(),
-        magento_customer_id: id,
-        odoo_partner_id: partner_id,
-        customer: customer_snapshot(&customer),
-        magento_fingerprint: form_fingerprint.clone(),
-        odoo_fingerprint: form_fingerprint,
-        last_synced_at: Utc::now(),
-        state: LinkState::Synced,
-        last_error: None,
-    };
-    clients
-        .store
+    let fingerprints = (form_fingerprint.clone(), form_fingerprint);
+    let link = new_link(INSTANCE_ID, &customer, id, partner_id, fingerprints, false);
+    ctx.store
         .create_link(&link)
         .await
         .with_context(|| format!("failed to store the link of customer {id}"))?;

@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn result_line_last_wins() {
-        let output = "noise\n{\"scenario\":\"fetch-only\",\"customers\":10,\"wall_secs\":0.5,\"magento_calls\":1,\"odoo_calls\":0,\"peak_rss_kib\":2048,\"created\":0,\"linked\":0,\"failed\":0,\"note\":null}\n\n";
+        let output = "noise\n{\"scenario\":\"fetch-only\",\"customers\":10,\"wall_secs\":0.5,\"magento_calls\":1,\"odoo_calls\":0,\"peak_rss_kib\":2048,\"created\":0,\"linked\":0,\"skipped\":0,\"failed\":0,\"note\":null}\n\n";
 
         let result = parse_result_line(output);
 

@@ -10,6 +10,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use shared::store::Store;
 
+use super::instance::{INSTANCE_ID, STORE_CODE, WEBSITE_ID};
+
 /// AWS region given to the SDK. Requests go to the local endpoint, so any region works.
 const REGION: &str = "us-east-1";
 
@@ -73,8 +75,10 @@ impl Endpoints {
         })
     }
 
-    /// Builds a Magento client with the connector's default settings and the
-    /// integration's OAuth 1.0a keys.
+    /// Builds a Magento client with the integration's OAuth 1.0a keys and the
+    /// settings the deployed functions use for background pulls: the
+    /// instance's store code and website, and the client's default timeout,
+    /// retry policy and concurrency limit.
     pub fn magento_client(&self) -> anyhow::Result<shared::magento::Client> {
         use shared::magento::{Client, ClientConfig, Credentials, SignatureMethod};
 
@@ -86,12 +90,15 @@ impl Endpoints {
             signature_method: SignatureMethod::HmacSha256,
         };
         let mut config = ClientConfig::new(&self.magento_base_url, credentials);
-        config.instance_id = "bench".to_owned();
+        config.instance_id = INSTANCE_ID.to_owned();
+        config.store_code = Some(STORE_CODE.to_owned());
+        config.website_id = u64::from(WEBSITE_ID);
 
         Client::new(config).context("failed to build the Magento client")
     }
 
-    /// Builds an Odoo client with the connector's default settings.
+    /// Builds an Odoo client with the client's default timeout, retry policy and
+    /// concurrency limit, as the deployed functions use for background pulls.
     pub fn odoo_client(&self) -> anyhow::Result<shared::odoo::Client> {
         use shared::odoo::{Client, ClientConfig};
 
@@ -115,8 +122,15 @@ impl Endpoints {
     }
 }
 
+/// Attempts per DynamoDB request. moto copies the whole table for every
+/// TransactWriteItems and answers 500 when a concurrent write changes the table
+/// during the copy, which DynamoDB itself does not do; the SDK's default of 3
+/// attempts is not enough for the bulk pull's concurrent pages on moto.
+const DYNAMODB_ATTEMPTS: u32 = 10;
+
 /// Builds a DynamoDB client aimed at `endpoint` only.
 pub fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
     let credentials = Credentials::new("local", "local", None, None, "bench");
@@ -125,6 +139,7 @@ pub fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(Region::new(REGION))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
+        .retry_config(RetryConfig::standard().with_max_attempts(DYNAMODB_ATTEMPTS))
         .timeout_config(
             aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
                 .operation_timeout(Duration::from_secs(30))

@@ -75,9 +75,10 @@ impl BenchStack {
         })
     }
 
-    /// Returns the DynamoDB requests that went through the latency proxy so far.
-    pub fn dynamodb_requests(&self) -> u64 {
-        self.proxy.requests()
+    /// Returns the DynamoDB requests that went through the latency proxy so far,
+    /// and how many of them got a 5xx response.
+    pub fn dynamodb_requests(&self) -> (u64, u64) {
+        (self.proxy.requests(), self.proxy.server_errors())
     }
 }
 

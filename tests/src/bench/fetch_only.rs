@@ -35,6 +35,7 @@ pub async fn run(endpoints: &Endpoints, page_size: u32) -> anyhow::Result<Scenar
         peak_rss_kib: 0,
         created: 0,
         linked: 0,
+        skipped: 0,
         failed: 0,
         note: None,
     })

@@ -17,6 +17,8 @@ pub struct Measured {
     pub result: ScenarioResult,
     /// Requests that went through the DynamoDB latency proxy during the run.
     pub dynamodb_calls: u64,
+    /// Those of them that got a 5xx response and were sent again by the SDK.
+    pub dynamodb_server_errors: u64,
 }
 
 impl Measured {
@@ -77,10 +79,12 @@ pub(crate) mod fixtures {
                 peak_rss_kib,
                 created: 0,
                 linked: 0,
+                skipped: 0,
                 failed: 0,
                 note: None,
             },
             dynamodb_calls: calls[2],
+            dynamodb_server_errors: 0,
         }
     }
 }

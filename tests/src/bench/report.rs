@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::measurement::Measurement;
 use super::targets::TargetCheck;
 
-const HEADER: &str = "| Customers | Scenario | Synced | Wall time (s) | Customers/s | Magento calls/customer | Odoo calls/customer | DynamoDB calls/customer | Total calls/customer | Peak RSS (MiB) | Created / linked / failed |";
+const HEADER: &str = "| Customers | Scenario | Synced | Wall time (s) | Customers/s | Magento calls/customer | Odoo calls/customer | DynamoDB calls/customer | Total calls/customer | Peak RSS (MiB) | Created / linked / skipped / failed |";
 const DIVIDER: &str = "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|";
 
 /// Renders the results table, one row per scenario and size, and the notes
@@ -26,8 +26,14 @@ pub fn results_table(measurements: &[Measurement]) -> String {
                 if let Some(note) = &result.note {
                     notes.push(format!("{scenario} at {size}: {note}"));
                 }
+                if run.dynamodb_server_errors > 0 {
+                    notes.push(format!(
+                        "{scenario} at {size}: {} DynamoDB requests got a 5xx from moto and were sent again; the DynamoDB calls include them",
+                        run.dynamodb_server_errors
+                    ));
+                }
                 format!(
-                    "| {size} | {scenario} | {} | {:.1} | {:.1} | {magento:.4} | {odoo:.4} | {dynamodb:.4} | {:.4} | {:.1} | {} / {} / {} |",
+                    "| {size} | {scenario} | {} | {:.1} | {:.1} | {magento:.4} | {odoo:.4} | {dynamodb:.4} | {:.4} | {:.1} | {} / {} / {} / {} |",
                     result.customers,
                     result.wall_secs,
                     result.throughput(),
@@ -35,6 +41,7 @@ pub fn results_table(measurements: &[Measurement]) -> String {
                     run.peak_rss_mib(),
                     result.created,
                     result.linked,
+                    result.skipped,
                     result.failed,
                 )
             }
@@ -102,7 +109,7 @@ mod tests {
         assert_eq!(lines[0], HEADER);
         assert_eq!(
             lines[2],
-            "| 10000 | baseline | 300 | 60.0 | 5.0 | 1.0000 | 4.0000 | 1.0000 | 6.0000 | 20.0 | 0 / 0 / 0 |"
+            "| 10000 | baseline | 300 | 60.0 | 5.0 | 1.0000 | 4.0000 | 1.0000 | 6.0000 | 20.0 | 0 / 0 / 0 / 0 |"
         );
         assert_eq!(lines[3], "| 10000 | bulk | not run | | | | | | | | |");
         assert_eq!(lines[4], "");

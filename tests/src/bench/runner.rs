@@ -79,12 +79,16 @@ async fn run_scenario(
         sample: settings.sample,
     };
 
-    let requests_before = stack.dynamodb_requests();
+    let (requests_before, errors_before) = stack.dynamodb_requests();
     let outcome = run_in_child(task, &stack.endpoints)
         .await
-        .map(|result| Measured {
-            result,
-            dynamodb_calls: stack.dynamodb_requests() - requests_before,
+        .map(|result| {
+            let (requests, errors) = stack.dynamodb_requests();
+            Measured {
+                result,
+                dynamodb_calls: requests - requests_before,
+                dynamodb_server_errors: errors - errors_before,
+            }
         })
         .map_err(|error| format!("{error:#}"));
 

@@ -43,6 +43,8 @@ pub struct ScenarioResult {
     pub created: u64,
     /// Magento customers linked to an Odoo partner that already existed.
     pub linked: u64,
+    /// Customers of another website, which the instance does not sync.
+    pub skipped: u64,
     /// Customers that the scenario could not sync, with the reason logged.
     pub failed: u64,
     /// What the numbers leave out or how they were bounded, e.g. the sample size.
