@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use shared::store::Store;
 
+use super::counters::StackCounters;
 use super::endpoints::{Endpoints, dynamodb_client};
+use super::instance::INSTANCE_ID;
 use crate::latency_proxy::LatencyProxy;
 use crate::paths::Profile;
 use crate::stack::{Stack, StackOptions, TABLE_NAME};
@@ -31,8 +33,9 @@ pub struct Latency {
 
 /// A running stack for one size. Dropping it stops every service.
 pub struct BenchStack {
-    _stack: Stack,
+    stack: Stack,
     proxy: LatencyProxy,
+    http: reqwest::Client,
     pub endpoints: Endpoints,
 }
 
@@ -69,16 +72,36 @@ impl BenchStack {
             Endpoints::from_ready_lines(&stack.magento, &stack.odoo, &proxy.url, TABLE_NAME)?;
 
         Ok(Self {
-            _stack: stack,
+            stack,
             proxy,
+            http: reqwest::Client::new(),
             endpoints,
         })
     }
 
-    /// Returns the DynamoDB requests that went through the latency proxy so far,
-    /// and how many of them got a 5xx response.
-    pub fn dynamodb_requests(&self) -> (u64, u64) {
-        (self.proxy.requests(), self.proxy.server_errors())
+    /// Reads the request counters of the proxy and both sandboxes.
+    pub async fn counters(&self) -> anyhow::Result<StackCounters> {
+        StackCounters::read(
+            &self.proxy,
+            &self.http,
+            &self.endpoints.odoo_base_url,
+            &self.endpoints.magento_base_url,
+        )
+        .await
+    }
+
+    /// Returns the processed and total counters of the instance's newest job,
+    /// read from moto directly so that the read is not counted.
+    pub async fn newest_job_progress(&self) -> anyhow::Result<Option<(u64, u64)>> {
+        let store = Store::new(dynamodb_client(&self.stack.moto_url), TABLE_NAME);
+        let jobs = store
+            .list_jobs(INSTANCE_ID, 1)
+            .await
+            .context("failed to read the newest job from moto")?;
+
+        Ok(jobs
+            .first()
+            .map(|job| (job.counts.processed, job.counts.total)))
     }
 }
 

@@ -1,5 +1,6 @@
 //! One scenario's figures at one size, as the report and the targets use them.
 
+use super::counters::CallBreakdown;
 use super::scenario::{Scenario, ScenarioResult};
 
 /// A scenario run at one size: the child's result, or why there is none.
@@ -9,6 +10,8 @@ pub struct Measurement {
     pub size: u64,
     pub scenario: Scenario,
     pub outcome: Result<Measured, String>,
+    /// The run's calls by operation, also for a run that did not finish.
+    pub breakdown: Option<CallBreakdown>,
 }
 
 /// The figures of a scenario that finished.

@@ -18,6 +18,7 @@
 pub mod baseline;
 pub mod bulk;
 pub mod child;
+pub mod counters;
 pub mod endpoints;
 pub mod environment;
 pub mod fetch_only;

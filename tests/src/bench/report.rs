@@ -63,6 +63,27 @@ pub fn results_table(measurements: &[Measurement]) -> String {
     table
 }
 
+/// Renders each run's calls by operation as a Markdown list.
+pub fn breakdown_list(measurements: &[Measurement]) -> String {
+    let mut list = String::new();
+
+    for measurement in measurements {
+        let Some(breakdown) = &measurement.breakdown else {
+            continue;
+        };
+        let _ = writeln!(
+            list,
+            "- {} at {}:",
+            measurement.scenario.name(),
+            measurement.size
+        );
+        for line in breakdown.lines() {
+            let _ = writeln!(list, "  - {line}");
+        }
+    }
+    list
+}
+
 /// Renders the target verdicts as a Markdown table.
 pub fn targets_table(checks: &[TargetCheck]) -> String {
     let mut table = String::from("| Target | Measured | Verdict |\n|---|---|---|\n");
@@ -81,6 +102,9 @@ pub fn targets_table(checks: &[TargetCheck]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::counters::CallBreakdown;
     use super::super::measurement::fixtures::measured;
     use super::super::scenario::Scenario;
     use super::super::targets::Verdict;
@@ -95,11 +119,13 @@ mod tests {
                 size: 10_000,
                 scenario: Scenario::Baseline,
                 outcome: Ok(baseline),
+                breakdown: None,
             },
             Measurement {
                 size: 10_000,
                 scenario: Scenario::Bulk,
                 outcome: Err("the child exited with 1".into()),
+                breakdown: None,
             },
         ];
 
@@ -121,6 +147,32 @@ mod tests {
             lines[6],
             "- bulk at 10000: not run: the child exited with 1"
         );
+    }
+
+    #[test]
+    fn breakdown_listed_per_run() {
+        let breakdown = CallBreakdown {
+            odoo: BTreeMap::from([("res.partner.create".to_owned(), 3)]),
+            ..CallBreakdown::default()
+        };
+        let measurements = vec![
+            Measurement {
+                size: 1_000,
+                scenario: Scenario::Bulk,
+                outcome: Err("stopped at the 240 s limit".into()),
+                breakdown: Some(breakdown),
+            },
+            Measurement {
+                size: 1_000,
+                scenario: Scenario::FetchOnly,
+                outcome: Err("the child exited with 1".into()),
+                breakdown: None,
+            },
+        ];
+
+        let list = breakdown_list(&measurements);
+
+        assert_eq!(list, "- bulk at 1000:\n  - Odoo: res.partner.create 3\n");
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Runs every scenario at every size and prints the report.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::child::{ChildTask, run_in_child};
+use super::counters::CallBreakdown;
 use super::environment::{BenchStack, Latency};
 use super::machine;
 use super::measurement::{Measured, Measurement};
-use super::report::{results_table, targets_table};
+use super::report::{breakdown_list, results_table, targets_table};
 use super::scenario::Scenario;
 use super::targets::evaluate;
 
@@ -21,6 +22,8 @@ pub struct Settings {
     pub page_size: u32,
     pub latency: Latency,
     pub log_dir: PathBuf,
+    /// Time after which a scenario child is stopped and reported as not finished.
+    pub scenario_timeout: Duration,
 }
 
 /// Runs the scenarios and returns the Markdown report: settings, results and
@@ -36,10 +39,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<String> {
 
     let checks = evaluate(&measurements, &settings.sizes);
     let report = format!(
-        "{}\n## Results\n\n{}\n## Targets\n\n{}\nTotal bench time: {:.0} s. A missed target is reported, never turned into a failing exit status.\n",
+        "{}\n## Results\n\n{}\n## Targets\n\n{}\n## Calls by operation\n\n{}\nTotal bench time: {:.0} s. A missed target is reported, never turned into a failing exit status.\n",
         header(settings),
         results_table(&measurements),
         targets_table(&checks),
+        breakdown_list(&measurements),
         started.elapsed().as_secs_f64()
     );
     Ok(report)
@@ -79,37 +83,78 @@ async fn run_scenario(
         sample: settings.sample,
     };
 
-    let (requests_before, errors_before) = stack.dynamodb_requests();
-    let outcome = run_in_child(task, &stack.endpoints)
-        .await
-        .map(|result| {
-            let (requests, errors) = stack.dynamodb_requests();
-            Measured {
-                result,
-                dynamodb_calls: requests - requests_before,
-                dynamodb_server_errors: errors - errors_before,
-            }
-        })
-        .map_err(|error| format!("{error:#}"));
+    let before = match stack.counters().await {
+        Ok(counters) => counters,
+        Err(error) => return not_run(size, scenario, format!("{error:#}"), None),
+    };
+    let finished = tokio::time::timeout(
+        settings.scenario_timeout,
+        run_in_child(task, &stack.endpoints),
+    )
+    .await;
+    let after = stack.counters().await;
+    let breakdown = after.as_ref().ok().map(|after| after.since(&before));
 
-    match &outcome {
-        Ok(run) => tracing::info!(
-            size,
-            scenario = scenario.name(),
-            wall_secs = run.result.wall_secs,
-            "scenario finished"
-        ),
-        Err(reason) => tracing::warn!(
-            size,
-            scenario = scenario.name(),
-            %reason,
-            "scenario did not finish"
-        ),
-    }
+    let result = match finished {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => return not_run(size, scenario, format!("{error:#}"), breakdown),
+        Err(_) => {
+            let reason = timeout_reason(stack, settings, scenario).await;
+            return not_run(size, scenario, reason, breakdown);
+        }
+    };
+    let after = match after {
+        Ok(after) => after,
+        Err(error) => return not_run(size, scenario, format!("{error:#}"), breakdown),
+    };
+
+    tracing::info!(
+        size,
+        scenario = scenario.name(),
+        wall_secs = result.wall_secs,
+        "scenario finished"
+    );
     Measurement {
         size,
         scenario,
-        outcome,
+        outcome: Ok(Measured {
+            result,
+            dynamodb_calls: after.dynamodb_requests - before.dynamodb_requests,
+            dynamodb_server_errors: after.dynamodb_server_errors - before.dynamodb_server_errors,
+        }),
+        breakdown,
+    }
+}
+
+/// Explains a scenario stopped at the time limit, with the bulk job's progress.
+async fn timeout_reason(stack: &BenchStack, settings: &Settings, scenario: Scenario) -> String {
+    let limit = settings.scenario_timeout.as_secs();
+    let progress = match scenario {
+        Scenario::Bulk => stack.newest_job_progress().await.ok().flatten(),
+        Scenario::Baseline | Scenario::FetchOnly => None,
+    };
+
+    match progress {
+        Some((processed, total)) => format!(
+            "stopped at the {limit} s limit (--scenario-timeout-secs) after the job had processed {processed} of {total} customers"
+        ),
+        None => format!("stopped at the {limit} s limit (--scenario-timeout-secs)"),
+    }
+}
+
+fn not_run(
+    size: u64,
+    scenario: Scenario,
+    reason: String,
+    breakdown: Option<CallBreakdown>,
+) -> Measurement {
+    tracing::warn!(size, scenario = scenario.name(), %reason, "scenario did not finish");
+
+    Measurement {
+        size,
+        scenario,
+        outcome: Err(reason),
+        breakdown,
     }
 }
 

@@ -199,6 +199,7 @@ mod tests {
             size,
             scenario: run.result.scenario,
             outcome: Ok(run),
+            breakdown: None,
         }
     }
 
@@ -285,6 +286,7 @@ mod tests {
             size: 10_000,
             scenario: Scenario::Bulk,
             outcome: Err("not available".into()),
+            breakdown: None,
         };
 
         let checks = evaluate(&runs, &[10_000]);

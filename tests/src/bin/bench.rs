@@ -7,6 +7,7 @@
 //! line on stdout.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
@@ -40,6 +41,9 @@ struct Args {
     /// Delay added to every DynamoDB call by the proxy in front of moto, in milliseconds.
     #[arg(long, default_value_t = 5)]
     dynamodb_latency_ms: u64,
+    /// Time after which a scenario is stopped and reported as not finished, in seconds.
+    #[arg(long, default_value_t = 240)]
+    scenario_timeout_secs: u64,
     /// Directory for the logs of moto and the sandboxes.
     #[arg(long)]
     log_dir: Option<PathBuf>,
@@ -87,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
             odoo_ms: args.odoo_latency_ms,
             dynamodb_ms: args.dynamodb_latency_ms,
         },
+        scenario_timeout: Duration::from_secs(args.scenario_timeout_secs),
         log_dir: args
             .log_dir
             .unwrap_or_else(|| std::env::temp_dir().join("magento-odoo-bench")),
