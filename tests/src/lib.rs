@@ -6,10 +6,12 @@
 //! [`Service`] stops it together with anything it started (cargo lambda watch starts one
 //! process per function), also when the caller is interrupted with Ctrl-C.
 
+pub mod bench;
 pub mod latency_proxy;
 pub mod paths;
 pub mod service;
 pub mod stack;
 
+pub use paths::Profile;
 pub use service::Service;
 pub use stack::{Stack, StackOptions};
