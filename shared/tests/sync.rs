@@ -9,3 +9,5 @@ mod bulk;
 mod harness;
 #[path = "sync/pull.rs"]
 mod pull;
+#[path = "sync/push.rs"]
+mod push;
