@@ -11,3 +11,5 @@ mod harness;
 mod pull;
 #[path = "sync/push.rs"]
 mod push;
+#[path = "sync/scheduled.rs"]
+mod scheduled;

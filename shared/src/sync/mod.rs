@@ -13,6 +13,7 @@ pub mod password;
 pub mod pull;
 pub mod pull_one;
 pub mod push;
+pub mod scheduled;
 pub mod snapshot;
 
 pub use bulk::{BulkOptions, BulkReport, resume_job, start_bulk_pull};
@@ -24,3 +25,4 @@ pub use password::{PasswordError, generate_password};
 pub use pull::{CustomerResult, LinkWrites, PullOptions, PullReport, pull_customers};
 pub use pull_one::pull_customer;
 pub use push::{CreateRequest, CreateSource, CustomerInput, create_in_magento, update_in_magento};
+pub use scheduled::{InstanceRun, pull_due_instances, scheduled_pull};
