@@ -1,7 +1,7 @@
 //! Scheduled pull: the customers each due instance changed in Magento since its last
 //! run, through the same pipeline as the bulk pull.
 //!
-//! A run asks Magento for `updated_at >= watermark - overlap`. The watermark stored
+//! A run requests the customers with `updated_at >= watermark - overlap` from Magento. The watermark stored
 //! after a finished run is the time the run's job was created, not the time it ended,
 //! so a customer changed while the run was reading pages past it is read again next
 //! time; the overlap covers clock skew between Magento and this service. Reading a

@@ -250,7 +250,7 @@ async fn create_from_form_links_odoo_partner() -> anyhow::Result<()> {
         ..CustomerInput::default()
     };
     let request = CreateRequest {
-        source: CreateSource::Form(input),
+        source: CreateSource::Form(Box::new(input)),
         send_welcome_email: true,
     };
 
@@ -302,7 +302,7 @@ async fn create_form_rejects_bad_fields() -> anyhow::Result<()> {
         ..CustomerInput::default()
     };
     let request = CreateRequest {
-        source: CreateSource::Form(input),
+        source: CreateSource::Form(Box::new(input)),
         send_welcome_email: true,
     };
 
@@ -323,7 +323,7 @@ async fn create_form_rejects_bad_fields() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A customer with three addresses, pulled into Odoo so that it is linked.
+/// Creates a customer with three addresses and pulls it into Odoo, so that it is linked.
 async fn linked_customer(env: &Env) -> anyhow::Result<(Customer, i64)> {
     let address = |street: &str, city: &str, billing: bool, shipping: bool| Address {
         firstname: Some("Ana".into()),

@@ -20,7 +20,7 @@
 //!   partner is created twice.
 //! - The instance lease is held for the whole run, so a second run is refused.
 //! - At the deadline the run takes no new page, finishes the pages in flight,
-//!   checkpoints them and returns the cursor; the job stays `running` for the next run.
+//!   checkpoints them and returns the cursor. The job stays `running` for the next run.
 
 mod fetch;
 mod lease;
@@ -90,7 +90,7 @@ pub struct BulkReport {
     pub job_id: String,
     /// True when the run reached the last page; false when it stopped at the deadline.
     pub finished: bool,
-    /// Where the next run continues: after the last customer of the last checkpoint.
+    /// The resume position: after the last customer of the last checkpoint.
     pub cursor: Option<PageCursor>,
     /// The job's counters after this run, earlier runs included.
     pub counts: JobCounts,
@@ -116,7 +116,7 @@ pub async fn start_bulk_pull(
 
 /// Continues a bulk or scheduled job after its last checkpoint, e.g. after a run that
 /// stopped at its deadline or died. Fails with [`SyncError::Busy`] while another run
-/// holds the instance.
+/// has the instance lease.
 pub async fn resume_job(
     ctx: &SyncContext,
     job_id: &str,
@@ -190,7 +190,7 @@ pub(super) async fn run_job(
     result
 }
 
-/// What a run did, up to its end or its first error.
+/// The work of a run, up to its end or its first error.
 struct Progress {
     counts: JobCounts,
     cursor: Option<PageCursor>,
@@ -337,7 +337,7 @@ impl Run<'_> {
 }
 
 /// Starts writing one fetched page in its own task, so it progresses while the caller
-/// awaits earlier pages; the returned future resolves to the page's result.
+/// awaits earlier pages. The returned future resolves to the page's result.
 fn write_page(
     ctx: SyncContext,
     options: PullOptions,

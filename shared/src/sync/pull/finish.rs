@@ -23,7 +23,7 @@ use super::entry::{Entry, LinkKind, Plan};
 use super::odoo_write::{create_partners, write_partner};
 use super::{PullOptions, bounded, read_by_id};
 
-/// What to store for a customer whose partner is known.
+/// The link data to store for a customer whose partner is known.
 #[derive(Debug)]
 pub(super) struct LinkUpdate {
     pub partner_id: i64,
@@ -214,7 +214,7 @@ async fn previous_links(ctx: &SyncContext, entries: &[Entry<'_>]) -> Result<Prev
     Ok(previous)
 }
 
-/// The values of a new partner with every address child.
+/// Builds the values of a new partner with every address child.
 fn new_partner_values(
     mapped: &MappedCustomer,
     geo: &OdooGeo,
@@ -316,7 +316,7 @@ fn written_outcome(
     )
 }
 
-/// Settles a customer whose plan needed no remote write: a partner that already holds
+/// Settles a customer whose plan needed no remote write: a partner that already has
 /// the Magento version (`Keep`), or a customer finished while planning.
 fn settle_without_write(
     entry: &Entry<'_>,

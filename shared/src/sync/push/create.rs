@@ -19,7 +19,7 @@ use super::super::snapshot::new_link;
 use super::input::CustomerInput;
 use super::{log_push, push_address_links, push_fingerprints};
 
-/// Where the new customer's data comes from.
+/// The source of the new customer's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum CreateSource {
@@ -27,7 +27,7 @@ pub enum CreateSource {
     Partner { odoo_partner_id: i64 },
     /// Typed fields; the new customer is then pulled into Odoo, which links it to the
     /// partner with the same email or creates one.
-    Form(CustomerInput),
+    Form(Box<CustomerInput>),
 }
 
 /// A "Create in Magento" request.
@@ -44,7 +44,7 @@ pub struct CreateRequest {
 ///
 /// Every field is checked with Magento's rules before any write, and a record Magento
 /// would reject fails with [`SyncError::Invalid`] listing each field and its fix. When
-/// Magento answers that the email already exists in the website, the create is not
+/// Magento rejects the email as already used in the website, the create is not
 /// retried: the outcome is [`Outcome::AlreadyExists`] with the existing customer, which
 /// the caller may link instead. A partner that is already linked is `Skipped`.
 #[tracing::instrument(skip_all, fields(instance_id = %ctx.instance_id()))]
@@ -89,7 +89,7 @@ async fn create_from_partner(
 
     let customer = build_customer(ctx, &version.form, &version.names).await?;
     let saved = match send(ctx, &customer, send_welcome_email).await? {
-        Sent::Created(saved) => saved,
+        Sent::Created(saved) => *saved,
         Sent::Exists(outcome) => return Ok(outcome),
     };
     let Some(magento_customer_id) = saved.id else {
@@ -156,7 +156,7 @@ async fn create_from_form(
     let customer = build_customer(ctx, &input.form(titles), &input.names()).await?;
 
     let saved = match send(ctx, &customer, send_welcome_email).await? {
-        Sent::Created(saved) => saved,
+        Sent::Created(saved) => *saved,
         Sent::Exists(outcome) => return Ok(outcome),
     };
     let Some(magento_customer_id) = saved.id else {
@@ -216,12 +216,12 @@ async fn build_customer(
 }
 
 enum Sent {
-    Created(Customer),
+    Created(Box<Customer>),
     Exists(Outcome),
 }
 
-/// Creates the customer (1 call). A duplicate email is answered with the existing
-/// customer of the website (1 more call), never with a second create.
+/// Creates the customer (1 call). On a duplicate email, returns the existing customer
+/// of the website (1 more call) and never sends a second create.
 async fn send(
     ctx: &SyncContext,
     customer: &Customer,
@@ -234,7 +234,7 @@ async fn send(
     };
 
     let error = match ctx.magento.customers().create(customer, password).await {
-        Ok(saved) => return Ok(Sent::Created(saved)),
+        Ok(saved) => return Ok(Sent::Created(Box::new(saved))),
         Err(error) if error.kind() == ErrorKind::DuplicateEmail => error,
         Err(error) => return Err(error.into()),
     };

@@ -6,9 +6,9 @@ use crate::mapping::form::clean;
 use crate::mapping::street::lines_to_odoo;
 use crate::mapping::{AddressForm, CustomerForm, NameParts};
 
-/// A new customer's fields. The address is optional as a whole: with no street, city,
-/// postcode or country the customer is created without addresses; with any of them, it
-/// gets one address that is both its default billing and default shipping address, and
+/// A new customer's fields. The address is optional as a whole. With no street, city,
+/// postcode or country, the customer is created without addresses. With any of them, it
+/// gets one address that is both its default billing and default shipping address, so
 /// Magento's required address fields are checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerInput {

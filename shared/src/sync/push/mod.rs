@@ -28,7 +28,7 @@ pub use update::update_in_magento;
 
 /// Returns the address links of a customer just written to Magento from a partner:
 /// the default billing address to the partner, every other address to the Odoo child
-/// it came from. `previous` holds the links stored before; `in_order` lists the Odoo
+/// it came from. `previous` contains the links stored before, and `in_order` lists the Odoo
 /// children in the order their Magento addresses were sent, for addresses whose content
 /// Magento changed on the way (e.g. packed street lines).
 pub(super) async fn push_address_links(
