@@ -363,3 +363,30 @@ async fn bulk_with_input_limits_on() -> anyhow::Result<()> {
     assert_eq!(report.counts.created, 520);
     Ok(())
 }
+
+#[tokio::test]
+async fn bulk_finished_job_not_resumed() -> anyhow::Result<()> {
+    let env = Env::start(Setup {
+        customers: 3,
+        ..Setup::default()
+    })
+    .await?;
+    let done = start_bulk_pull(&env.ctx, &options(&env, 10)).await?;
+
+    let error = resume_job(&env.ctx, &done.job_id, &options(&env, 10))
+        .await
+        .expect_err("a finished job cannot run again");
+
+    assert!(
+        matches!(
+            error,
+            SyncError::Store(shared::store::StoreError::JobFinished {
+                status: JobStatus::Succeeded,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    assert!(env.ctx.store.get_lease(INSTANCE).await?.is_none());
+    Ok(())
+}

@@ -37,7 +37,7 @@ use tokio::time::Instant;
 
 use crate::config::{ConflictPolicy, InstanceConfig};
 use crate::magento::{CustomerPage, PageCursor};
-use crate::store::{Job, JobCounts, JobKind, JobStatus};
+use crate::store::{Job, JobCounts, JobKind, JobStatus, StoreError};
 
 use super::context::{RemoteCalls, SyncContext};
 use super::error::SyncError;
@@ -143,6 +143,14 @@ pub(super) async fn run_job(
                 job.instance_id
             ),
         });
+    }
+
+    if job.status.is_finished() {
+        return Err(StoreError::JobFinished {
+            job_id,
+            status: job.status,
+        }
+        .into());
     }
 
     let cursor = match job.cursor.as_deref() {

@@ -17,7 +17,7 @@ use super::super::password::generate_password;
 use super::super::pull::{PullOptions, pull_customers};
 use super::super::snapshot::new_link;
 use super::input::CustomerInput;
-use super::{log_push, push_address_links, push_fingerprints};
+use super::{push_address_links, push_fingerprints};
 
 /// The source of the new customer's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,12 +52,23 @@ pub async fn create_in_magento(
     ctx: &SyncContext,
     request: &CreateRequest,
 ) -> Result<Outcome, SyncError> {
-    match &request.source {
+    let outcome = match &request.source {
         CreateSource::Partner { odoo_partner_id } => {
-            create_from_partner(ctx, *odoo_partner_id, request.send_welcome_email).await
+            create_from_partner(ctx, *odoo_partner_id, request.send_welcome_email).await?
         }
-        CreateSource::Form(input) => create_from_form(ctx, input, request.send_welcome_email).await,
-    }
+        CreateSource::Form(input) => {
+            create_from_form(ctx, input, request.send_welcome_email).await?
+        }
+    };
+
+    tracing::info!(
+        instance_id = %ctx.instance_id(),
+        magento_customer_id = outcome.magento_customer_id(),
+        odoo_partner_id = outcome.odoo_partner_id(),
+        status = outcome.status(),
+        "Create in Magento finished"
+    );
+    Ok(outcome)
 }
 
 async fn create_from_partner(
@@ -133,18 +144,11 @@ async fn create_from_partner(
         ctx.store.put_address_links(&addresses).await?;
     }
 
-    let outcome = Outcome::Created {
+    Ok(Outcome::Created {
         magento_customer_id: magento_customer_id as i64,
         odoo_partner_id,
         warnings: Vec::new(),
-    };
-    log_push(
-        ctx,
-        &link,
-        outcome.status(),
-        "created the Magento customer from Odoo",
-    );
-    Ok(outcome)
+    })
 }
 
 async fn create_from_form(
