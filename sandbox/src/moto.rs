@@ -8,6 +8,7 @@
 //! so no moto outlives its test. `moto_launcher.py` explains how.
 
 use std::fs::File;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,6 +24,8 @@ pub const LAUNCHER: &str = include_str!("moto_launcher.py");
 /// Time allowed for moto to import its services and bind the port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// Ports tried before giving up when another server takes the reserved port.
+const START_ATTEMPTS: usize = 3;
 
 /// A running moto server, killed on drop.
 pub struct MotoServer {
@@ -61,6 +64,21 @@ impl Drop for MotoServer {
 /// or `moto_server` on `PATH`.
 pub fn spawn() -> anyhow::Result<MotoServer> {
     let executable = find_executable()?;
+
+    // The free port is found by binding and releasing it, so another server started
+    // at the same moment can take it first; moto then fails to bind and exits, and a
+    // new port is tried.
+    let mut last_error = None;
+    for _ in 0..START_ATTEMPTS {
+        match start_on_free_port(&executable) {
+            Ok(server) => return Ok(server),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| anyhow::anyhow!("moto_server was never started")))
+}
+
+fn start_on_free_port(executable: &Path) -> anyhow::Result<MotoServer> {
     let addr = reserve_port()?;
     let log_path =
         std::env::temp_dir().join(format!("moto-{}-{}.log", std::process::id(), addr.port()));
@@ -70,7 +88,7 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
         .try_clone()
         .context("failed to duplicate the moto log file handle")?;
 
-    let child = moto_command(&executable)
+    let child = moto_command(executable)
         .args(["-H", "127.0.0.1", "-p", &addr.port().to_string()])
         .stdin(Stdio::null())
         .stdout(log)
@@ -151,6 +169,22 @@ fn reserve_port() -> anyhow::Result<SocketAddr> {
         .context("failed to read the address of the reserved port")
 }
 
+/// Tells whether moto's own API answers on `addr`. A bare TCP connect is not enough:
+/// another server may hold the port that moto failed to bind.
+fn answers_as_moto(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, POLL_INTERVAL) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /moto-api/data.json HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+
+    let mut status_line = [0u8; 12];
+    stream.read_exact(&mut status_line).is_ok() && status_line.ends_with(b" 200")
+}
+
 fn wait_until_listening(server: &mut MotoServer) -> anyhow::Result<()> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
 
@@ -165,7 +199,7 @@ fn wait_until_listening(server: &mut MotoServer) -> anyhow::Result<()> {
                 "moto_server exited with {status} before accepting connections; its output:\n{log}"
             );
         }
-        if TcpStream::connect_timeout(&server.addr, POLL_INTERVAL).is_ok() {
+        if answers_as_moto(server.addr) {
             return Ok(());
         }
         if Instant::now() > deadline {

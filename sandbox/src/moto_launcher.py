@@ -1,6 +1,6 @@
 """Start moto's server for the connector's tests, demo and benchmark.
 
-Two changes to a plain `moto_server`:
+Three changes to a plain `moto_server`:
 
 1. The process asks the kernel to kill it when the thread that started it exits
    (PR_SET_PDEATHSIG), so a test binary killed by a timeout leaves no moto behind.
@@ -13,12 +13,18 @@ Two changes to a plain `moto_server`:
    evaluates every condition against the state before the transaction and no two
    actions may target one item, so checking all conditions first and then applying
    the writes gives the same all-or-nothing result.
+
+3. DynamoDB requests run one at a time. Moto's server is threaded and evaluates a
+   condition and applies the write in separate steps, so two concurrent conditional
+   puts on one item could both succeed; DynamoDB applies conditional writes to an item
+   atomically, and the lease and link tests depend on that.
 """
 
 import ctypes
 import os
 import signal
 import sys
+import threading
 
 PR_SET_PDEATHSIG = 1
 
@@ -117,9 +123,23 @@ def patch_transact_write_items():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def serialize_dynamodb_requests():
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def locked_call_action(self):
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = locked_call_action
+
+
 def main():
     die_with_parent()
     patch_transact_write_items()
+    serialize_dynamodb_requests()
 
     from moto.server import main as moto_main
 
