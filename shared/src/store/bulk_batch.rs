@@ -18,7 +18,7 @@ const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
 const BATCH_WRITE_MAX: usize = 25;
 /// BatchWriteItem calls in flight at once for one batch of address links.
-const WRITE_CONCURRENCY: usize = 4;
+const WRITE_CONCURRENCY: usize = 8;
 /// Rounds of retrying unprocessed keys before giving up.
 const UNPROCESSED_ATTEMPTS: u32 = 8;
 

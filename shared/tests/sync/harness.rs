@@ -310,8 +310,8 @@ fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(aws_sdk_dynamodb::config::Region::new(REGION))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
-        // moto deep-copies a table for every TransactWriteItems and answers 500 when a
-        // concurrent write changes the table during the copy; more attempts ride it out.
+        // Plain moto deep-copies a table for every TransactWriteItems and returns 500
+        // when a concurrent write changes the table during the copy, so allow retries.
         .retry_config(
             aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10),
         )

@@ -20,7 +20,7 @@
 //!   partner is created twice.
 //! - The instance lease is held for the whole run, so a second run is refused.
 //! - At the deadline the run takes no new page, finishes the pages in flight,
-//!   checkpoints them and returns the cursor; the job stays `running` for the next run.
+//!   checkpoints them and returns the cursor. The job stays `running` for the next run.
 
 mod fetch;
 mod lease;
@@ -37,7 +37,7 @@ use tokio::time::Instant;
 
 use crate::config::{ConflictPolicy, InstanceConfig};
 use crate::magento::{CustomerPage, PageCursor};
-use crate::store::{Job, JobCounts, JobKind, JobStatus};
+use crate::store::{Job, JobCounts, JobKind, JobStatus, StoreError};
 
 use super::context::{RemoteCalls, SyncContext};
 use super::error::SyncError;
@@ -90,7 +90,7 @@ pub struct BulkReport {
     pub job_id: String,
     /// True when the run reached the last page; false when it stopped at the deadline.
     pub finished: bool,
-    /// Where the next run continues: after the last customer of the last checkpoint.
+    /// The resume position: after the last customer of the last checkpoint.
     pub cursor: Option<PageCursor>,
     /// The job's counters after this run, earlier runs included.
     pub counts: JobCounts,
@@ -116,7 +116,7 @@ pub async fn start_bulk_pull(
 
 /// Continues a bulk or scheduled job after its last checkpoint, e.g. after a run that
 /// stopped at its deadline or died. Fails with [`SyncError::Busy`] while another run
-/// holds the instance.
+/// has the instance lease.
 pub async fn resume_job(
     ctx: &SyncContext,
     job_id: &str,
@@ -145,6 +145,14 @@ pub(super) async fn run_job(
         });
     }
 
+    if job.status.is_finished() {
+        return Err(StoreError::JobFinished {
+            job_id,
+            status: job.status,
+        }
+        .into());
+    }
+
     let cursor = match job.cursor.as_deref() {
         Some(stored) => parse_cursor(ctx, &job_id, stored)?,
         None => start,
@@ -161,16 +169,9 @@ pub(super) async fn run_job(
     )
     .await?;
 
-    if job.status == JobStatus::Queued {
-        ctx.store
-            .set_job_status(&job_id, JobStatus::Running)
-            .await?;
-    }
-    if job.cursor.is_none() {
-        // Stored before the first page, so a resumed scheduled job keeps its
-        // `updated_at` filter even if this run dies before its first checkpoint.
-        let start = serde_json::to_string(&cursor).unwrap_or_default();
-        ctx.store.save_job_cursor(&job_id, Some(&start)).await?;
+    if let Err(error) = mark_started(ctx, &job, &cursor).await {
+        keeper.release().await?;
+        return Err(error);
     }
     tracing::info!(instance_id = %ctx.instance_id(), %job_id, after_id = cursor.after_id, "bulk pull started");
 
@@ -190,7 +191,23 @@ pub(super) async fn run_job(
     result
 }
 
-/// What a run did, up to its end or its first error.
+/// Moves a queued job to running and stores its start cursor when it has none. The
+/// stored cursor lets a resumed scheduled job keep its `updated_at` filter even if this
+/// run dies before its first checkpoint.
+async fn mark_started(ctx: &SyncContext, job: &Job, cursor: &PageCursor) -> Result<(), SyncError> {
+    if job.status == JobStatus::Queued {
+        ctx.store
+            .set_job_status(&job.job_id, JobStatus::Running)
+            .await?;
+    }
+    if job.cursor.is_none() {
+        let start = serde_json::to_string(cursor).unwrap_or_default();
+        ctx.store.save_job_cursor(&job.job_id, Some(&start)).await?;
+    }
+    Ok(())
+}
+
+/// The work of a run, up to its end or its first error.
 struct Progress {
     counts: JobCounts,
     cursor: Option<PageCursor>,
@@ -337,7 +354,7 @@ impl Run<'_> {
 }
 
 /// Starts writing one fetched page in its own task, so it progresses while the caller
-/// awaits earlier pages; the returned future resolves to the page's result.
+/// awaits earlier pages. The returned future resolves to the page's result.
 fn write_page(
     ctx: SyncContext,
     options: PullOptions,

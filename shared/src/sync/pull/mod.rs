@@ -17,10 +17,9 @@
 //!
 //! A problem with one customer's data becomes that customer's `Failed` outcome. An
 //! error that stops the whole batch (a system unavailable after every retry) is
-//! returned as `Err`; nothing that the batch wrote is lost, because a later run links
+//! returned as `Err`. Nothing that the batch wrote is lost, because a later run links
 //! the partners it created by their email.
 
-mod children;
 mod decide;
 mod entry;
 mod finish;
@@ -49,7 +48,7 @@ use entry::{Entry, Plan};
 /// concurrency limit applies on top.
 pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
 
-/// How a pull stores new links.
+/// The way a pull stores new links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LinkWrites {
     /// Conditional transactions of 50 links: a customer or partner linked meanwhile by
@@ -91,7 +90,7 @@ impl PullOptions {
 pub struct CustomerResult {
     pub magento_customer_id: Option<u64>,
     pub outcome: Outcome,
-    /// How a conflict was settled, when both sides changed since the last sync.
+    /// The settlement of a conflict, when both sides changed since the last sync.
     pub conflict: Option<String>,
 }
 
@@ -229,7 +228,7 @@ async fn plan(
         .flatten()
         .map(|record| record.partner.id)
         .collect();
-    let taken = if found_ids.is_empty() {
+    let linked_elsewhere = if found_ids.is_empty() {
         HashMap::new()
     } else {
         ctx.store.get_partner_links(instance_id, &found_ids).await?
@@ -240,7 +239,7 @@ async fn plan(
             Plan::ReadLinked => {
                 decide::plan_linked(entry, &linked, &geo, features, options.policy);
             }
-            Plan::Match => decide::plan_match(entry, &found, &taken, &geo, features),
+            Plan::Match => decide::plan_match(entry, &found, &linked_elsewhere, &geo, features),
             _ => {}
         }
     }

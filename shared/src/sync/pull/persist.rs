@@ -72,31 +72,23 @@ pub(super) async fn store_all(
     }
 
     let links: Vec<CustomerLink> = new_links.iter().map(|(_, link)| link.clone()).collect();
-    let created = match link_writes {
-        LinkWrites::Conditional => ctx.store.create_links(&links).await,
-        LinkWrites::Batched => {
-            ctx.store.put_new_links(&links).await?;
-            links.iter().map(|_| Ok(())).collect()
-        }
-    };
     let mut rejected = Vec::new();
-    for ((position, _), result) in new_links.iter().zip(created) {
-        match result {
-            Ok(()) => {}
-            Err(error @ StoreError::LinkExists { .. }) => {
-                results[*position].outcome = Outcome::Failed {
-                    reason: format!(
-                        "the sync wrote the Odoo partner but could not link it: {error}"
-                    ),
-                };
-                rejected.push(*position);
+    if link_writes == LinkWrites::Conditional {
+        let created = ctx.store.create_links(&links).await;
+        for ((position, _), result) in new_links.iter().zip(created) {
+            match result {
+                Ok(()) => {}
+                Err(error @ StoreError::LinkExists { .. }) => {
+                    results[*position].outcome = Outcome::Failed {
+                        reason: format!(
+                            "the sync wrote the Odoo partner but could not link it: {error}"
+                        ),
+                    };
+                    rejected.push(*position);
+                }
+                Err(error) => return Err(error.into()),
             }
-            Err(error) => return Err(error.into()),
         }
-    }
-
-    if !refreshed.is_empty() {
-        ctx.store.save_links(&refreshed).await?;
     }
 
     let mut puts = Vec::new();
@@ -107,14 +99,38 @@ pub(super) async fn store_all(
             deletes.extend(stale);
         }
     }
-    if !puts.is_empty() {
-        ctx.store.put_address_links(&puts).await?;
-    }
-    if !deletes.is_empty() {
-        ctx.store
-            .delete_address_links_by_keys(instance_id, &deletes)
-            .await?;
-    }
+
+    // The remaining writes touch different items, so they go out together.
+    tokio::try_join!(
+        async {
+            match link_writes {
+                LinkWrites::Batched if !links.is_empty() => ctx.store.put_new_links(&links).await,
+                _ => Ok(()),
+            }
+        },
+        async {
+            match refreshed.is_empty() {
+                true => Ok(()),
+                false => ctx.store.save_links(&refreshed).await,
+            }
+        },
+        async {
+            match puts.is_empty() {
+                true => Ok(()),
+                false => ctx.store.put_address_links(&puts).await,
+            }
+        },
+        async {
+            match deletes.is_empty() {
+                true => Ok(()),
+                false => {
+                    ctx.store
+                        .delete_address_links_by_keys(instance_id, &deletes)
+                        .await
+                }
+            }
+        },
+    )?;
 
     Ok(results)
 }
