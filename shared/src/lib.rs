@@ -4,7 +4,9 @@
 
 pub mod config;
 pub mod magento;
+pub mod mapping;
 pub mod odoo;
 pub mod retry;
 pub mod secrets;
 pub mod store;
+pub mod sync;

@@ -1,1 +1,22 @@
-fn main() {}
+//! Lambda entry point of the instances API. Clients are built once per cold start.
+
+use functions_common::{Metrics, init_tracing};
+use instances::App;
+use lambda_http::{Error, Request, service_fn};
+use shared::secrets::SecretsStore;
+use shared::store::Store;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let metrics = Metrics::from_env("instances");
+    init_tracing(metrics.clone());
+
+    let config = aws_config::load_from_env().await;
+    let app = App {
+        store: Store::from_env(&config)?,
+        secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&config)),
+        metrics,
+    };
+
+    lambda_http::run(service_fn(|request: Request| app.handle(request))).await
+}

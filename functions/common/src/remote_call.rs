@@ -1,0 +1,204 @@
+//! Counting and timing remote calls through tracing spans.
+//!
+//! Any span with a `remote_system` field (`magento`, `odoo`, `dynamodb`,
+//! `secretsmanager`, `lambda`) is a remote call. [`RemoteCallMetrics`] times it from
+//! creation to close and writes one EMF line with the span's `operation` and `success`
+//! fields. `success` may be recorded later, and a span that never records it counts as
+//! a success.
+//! Library code only has to open such spans; it needs no dependency on this crate.
+//! [`timed`] opens one around a future and logs one line per call.
+
+use std::future::Future;
+use std::time::Instant;
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Instrument, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::emf::{Metrics, RemoteSystem};
+
+/// Runs one remote call inside a `remote_call` span and logs its outcome and latency.
+pub async fn timed<T, E, F>(system: RemoteSystem, operation: &'static str, call: F) -> Result<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    let span = tracing::info_span!(
+        "remote_call",
+        remote_system = system.as_str(),
+        operation,
+        success = tracing::field::Empty
+    );
+    let started = Instant::now();
+
+    let result = call.instrument(span.clone()).await;
+
+    let latency_ms = started.elapsed().as_millis() as u64;
+    span.record("success", result.is_ok());
+    match &result {
+        Ok(_) => tracing::info!(
+            parent: &span,
+            remote_system = system.as_str(),
+            operation,
+            latency_ms,
+            "remote call succeeded"
+        ),
+        Err(error) => tracing::warn!(
+            parent: &span,
+            remote_system = system.as_str(),
+            operation,
+            latency_ms,
+            error = %error,
+            "remote call failed"
+        ),
+    }
+    result
+}
+
+/// A tracing layer that writes an EMF line when a remote-call span closes.
+pub struct RemoteCallMetrics {
+    metrics: Metrics,
+}
+
+impl RemoteCallMetrics {
+    pub fn new(metrics: Metrics) -> Self {
+        Self { metrics }
+    }
+}
+
+struct Timing {
+    system: RemoteSystem,
+    operation: String,
+    success: bool,
+    started: Instant,
+}
+
+#[derive(Default)]
+struct CallFields {
+    system: Option<String>,
+    operation: Option<String>,
+    success: Option<bool>,
+}
+
+impl Visit for CallFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "remote_system" => self.system = Some(value.to_owned()),
+            "operation" => self.operation = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if field.name() == "success" {
+            self.success = Some(value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        // `%value` fields arrive here; strip the quotes that Debug of a str adds.
+        let text = format!("{value:?}").trim_matches('"').to_owned();
+        self.record_str(field, &text);
+    }
+}
+
+impl<S> Layer<S> for RemoteCallMetrics
+where
+    S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+{
+    fn on_new_span(&self, attributes: &Attributes<'_>, id: &Id, context: Context<'_, S>) {
+        let mut fields = CallFields::default();
+        attributes.record(&mut fields);
+
+        let Some(system) = fields.system.as_deref().and_then(RemoteSystem::parse) else {
+            return;
+        };
+        let Some(span) = context.span(id) else {
+            return;
+        };
+        span.extensions_mut().insert(Timing {
+            system,
+            operation: fields.operation.unwrap_or_else(|| span.name().to_owned()),
+            success: fields.success.unwrap_or(true),
+            started: Instant::now(),
+        });
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, context: Context<'_, S>) {
+        let Some(span) = context.span(id) else {
+            return;
+        };
+        let mut fields = CallFields::default();
+        values.record(&mut fields);
+
+        if let Some(timing) = span.extensions_mut().get_mut::<Timing>()
+            && let Some(success) = fields.success
+        {
+            timing.success = success;
+        }
+    }
+
+    fn on_close(&self, id: Id, context: Context<'_, S>) {
+        let Some(span) = context.span(&id) else {
+            return;
+        };
+        if let Some(timing) = span.extensions_mut().remove::<Timing>() {
+            self.metrics.remote_call(
+                timing.system,
+                &timing.operation,
+                timing.started.elapsed(),
+                timing.success,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[tokio::test]
+    async fn timed_call_writes_one_metric() {
+        let (metrics, documents) = Metrics::in_memory("instances");
+        let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let result: Result<u32, String> = timed(RemoteSystem::Dynamodb, "get_instance", async {
+            Err("throttled".to_owned())
+        })
+        .await;
+
+        let documents = documents.lock().expect("lock");
+        assert_eq!(result, Err("throttled".to_owned()));
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0]["System"], "dynamodb");
+        assert_eq!(documents[0]["Operation"], "get_instance");
+        assert_eq!(documents[0]["Success"], false);
+    }
+
+    #[test]
+    fn library_span_is_timed() {
+        let (metrics, documents) = Metrics::in_memory("pull-customer");
+        let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let span = tracing::debug_span!(
+            "magento.request",
+            remote_system = "magento",
+            operation = "GET /V1/customers/{id}"
+        );
+        drop(span);
+        let plain = tracing::info_span!("not_remote");
+        drop(plain);
+
+        let documents = documents.lock().expect("lock");
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0]["System"], "magento");
+        assert_eq!(documents[0]["Operation"], "GET /V1/customers/{id}");
+        assert_eq!(documents[0]["Success"], true);
+    }
+}

@@ -1,0 +1,282 @@
+//! Handler tests against moto and a local stand-in for the Lambda Invoke API.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode as AxumStatus;
+use axum::routing::post;
+use functions_common::Metrics;
+use functions_common::clients::{ClientCache, ClientLimits};
+use functions_common::testing::{AwsSandbox, aws_sandbox, event_files, load_json, sample_instance};
+use lambda_http::lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+use shared::secrets::SecretsStore;
+use shared::store::{JobCounts, JobKind, JobStatus, Store};
+
+use crate::{App, SelfInvoker};
+
+/// Invocations received by the stand-in: function name and payload.
+type Invocations = Arc<Mutex<Vec<(String, Value)>>>;
+
+async fn record_invocation(
+    State(invocations): State<Invocations>,
+    Path(function): Path<String>,
+    body: axum::body::Bytes,
+) -> AxumStatus {
+    let payload = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Ok(mut invocations) = invocations.lock() {
+        invocations.push((function, payload));
+    }
+    AxumStatus::ACCEPTED
+}
+
+/// Starts the stand-in on 127.0.0.1 and returns its endpoint and what it records.
+async fn lambda_stand_in() -> (String, Invocations) {
+    let invocations = Invocations::default();
+    let router = Router::new()
+        .route(
+            "/2015-03-31/functions/{function}/invocations",
+            post(record_invocation),
+        )
+        .with_state(Arc::clone(&invocations));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{address}"), invocations)
+}
+
+async fn app(sandbox: &AwsSandbox, lambda_endpoint: &str) -> App {
+    let lambda_config = aws_sdk_lambda::config::Builder::from(&sandbox.config)
+        .endpoint_url(lambda_endpoint)
+        .build();
+    App {
+        store: Store::new(
+            aws_sdk_dynamodb::Client::new(&sandbox.config),
+            sandbox.store.table_name(),
+        ),
+        secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&sandbox.config)),
+        clients: ClientCache::new(ClientLimits::BACKGROUND),
+        invoker: SelfInvoker {
+            client: aws_sdk_lambda::Client::from_conf(lambda_config),
+            function_name: "connector-sync-customers".to_owned(),
+        },
+        metrics: Metrics::in_memory("sync-customers").0,
+    }
+}
+
+async fn dispatch(app: &App, payload: Value) -> Value {
+    app.dispatch(LambdaEvent::new(payload, Context::default()))
+        .await
+        .expect("HTTP events always produce a response")
+}
+
+fn event(name: &str) -> Value {
+    let path = event_files("sync-customers")
+        .into_iter()
+        .find(|path| path.file_stem().is_some_and(|stem| stem == name))
+        .unwrap_or_else(|| panic!("events/sync-customers/{name}.json is missing"));
+    load_json(&path)
+}
+
+fn body_of(response: &Value) -> Value {
+    let text = response["body"].as_str().unwrap_or("null");
+    serde_json::from_str(text).expect("response body is JSON")
+}
+
+async fn seed_instance(sandbox: &AwsSandbox) {
+    let instance = sample_instance(
+        "main-store",
+        "https://shop.example.com",
+        "https://erp.example.com",
+    );
+    sandbox
+        .store
+        .create_instance(&instance)
+        .await
+        .expect("instance stored");
+}
+
+#[tokio::test]
+async fn start_event_queues_and_invokes() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    let (endpoint, invocations) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+
+    let response = dispatch(&app, event("start-sync")).await;
+
+    let body = body_of(&response);
+    let job_id = body["job_id"].as_str().expect("job id").to_owned();
+    assert_eq!(response["statusCode"], 202, "{response}");
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["instance_id"], "main-store");
+    assert_eq!(
+        response["headers"]["location"],
+        format!("/instances/main-store/sync/{job_id}")
+    );
+    let invocations = invocations.lock().expect("lock").clone();
+    assert_eq!(
+        invocations,
+        vec![(
+            "connector-sync-customers".to_owned(),
+            json!({"action": "continue_bulk_pull", "instance_id": "main-store", "job_id": job_id, "cursor": null})
+        )]
+    );
+}
+
+#[tokio::test]
+async fn second_start_while_queued_conflicts() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    let (endpoint, invocations) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+    dispatch(&app, event("start-sync")).await;
+
+    let second = dispatch(&app, event("start-sync")).await;
+
+    assert_eq!(second["statusCode"], 409, "{second}");
+    assert_eq!(body_of(&second)["error"]["code"], "conflict");
+    assert_eq!(invocations.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test]
+async fn start_while_lease_held_conflicts() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    sandbox
+        .store
+        .acquire_lease(
+            "main-store",
+            "another-run",
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .expect("lease taken");
+    let (endpoint, _) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+
+    let response = dispatch(&app, event("start-sync")).await;
+
+    assert_eq!(response["statusCode"], 409, "{response}");
+    assert_eq!(
+        body_of(&response)["error"]["details"]["instance_id"],
+        "main-store"
+    );
+}
+
+#[tokio::test]
+async fn failed_invoke_marks_job_failed() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    // Nothing listens on the reserved port once the listener is dropped.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let endpoint = format!("http://{}", closed.local_addr().expect("address"));
+    drop(closed);
+    let app = app(&sandbox, &endpoint).await;
+
+    let response = dispatch(&app, event("start-sync")).await;
+    let jobs = sandbox
+        .store
+        .list_jobs("main-store", 10)
+        .await
+        .expect("jobs");
+
+    assert_eq!(response["statusCode"], 503, "{response}");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].status, JobStatus::Failed);
+}
+
+#[tokio::test]
+async fn get_job_event_reports_progress() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    let job = sandbox
+        .store
+        .create_job("main-store", JobKind::Bulk)
+        .await
+        .expect("job");
+    sandbox
+        .store
+        .set_job_status(&job.job_id, JobStatus::Running)
+        .await
+        .expect("running");
+    let delta = JobCounts {
+        processed: 40,
+        created: 10,
+        linked: 20,
+        updated: 5,
+        unchanged: 3,
+        skipped: 1,
+        failed: 1,
+        ..JobCounts::default()
+    };
+    sandbox
+        .store
+        .add_job_counts(&job.job_id, &delta)
+        .await
+        .expect("counts");
+    sandbox
+        .store
+        .set_job_total(&job.job_id, 100)
+        .await
+        .expect("total");
+    let (endpoint, _) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+    // The sample event carries a fixed job id; the stored job's id is generated.
+    let mut request = event("get-sync-job");
+    request["pathParameters"]["job_id"] = json!(job.job_id);
+
+    let response = dispatch(&app, request).await;
+
+    let body = body_of(&response);
+    assert_eq!(response["statusCode"], 200, "{response}");
+    assert_eq!(body["status"], "running");
+    assert_eq!(body["processed"], 40);
+    assert_eq!(body["total"], 100);
+    assert_eq!(body["created"], 10);
+    assert_eq!(body["linked"], 20);
+    assert_eq!(body["updated"], 5);
+    assert_eq!(body["unchanged"], 3);
+    assert_eq!(body["skipped"], 1);
+    assert_eq!(body["failed"], 1);
+}
+
+#[tokio::test]
+async fn http_error_statuses() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    let (endpoint, _) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+
+    let mut unknown_job = event("get-sync-job");
+    unknown_job["pathParameters"]["job_id"] = json!("no-such-job");
+    let mut unknown_instance = event("start-sync");
+    unknown_instance["pathParameters"]["instance_id"] = json!("nope");
+
+    let missing_job = dispatch(&app, unknown_job).await;
+    let missing_instance = dispatch(&app, unknown_instance).await;
+
+    assert_eq!(missing_job["statusCode"], 404, "{missing_job}");
+    assert_eq!(missing_instance["statusCode"], 404, "{missing_instance}");
+    assert_eq!(
+        body_of(&missing_instance)["error"]["message"],
+        "instance nope not found"
+    );
+}
+
+#[tokio::test]
+async fn unknown_event_is_ignored() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    let (endpoint, invocations) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+
+    let result = dispatch(&app, json!({"action": "explode"})).await;
+
+    assert_eq!(result, json!({"error": "unknown action \"explode\""}));
+    assert!(invocations.lock().expect("lock").is_empty());
+}

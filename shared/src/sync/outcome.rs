@@ -1,0 +1,55 @@
+//! The typed result of syncing one customer.
+
+use serde::Serialize;
+
+/// The result of syncing one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new record was created on the target side.
+    Created {
+        magento_customer_id: i64,
+        odoo_partner_id: i64,
+        /// A problem that did not block the record, such as a VAT number Odoo's
+        /// base_vat rejected (the record was written without VAT validation).
+        warnings: Vec<String>,
+    },
+    /// The customer was linked to a record that already existed on the target side.
+    LinkedToExisting {
+        magento_customer_id: i64,
+        odoo_partner_id: i64,
+        /// The reason this record was chosen, e.g. which of several partners with the
+        /// same email won.
+        reason: String,
+        warnings: Vec<String>,
+    },
+    /// The target record was rewritten from the source.
+    Updated {
+        magento_customer_id: i64,
+        odoo_partner_id: i64,
+        warnings: Vec<String>,
+    },
+    /// Both sides already agree.
+    Unchanged {
+        magento_customer_id: i64,
+        odoo_partner_id: i64,
+    },
+    /// Nothing was written, on purpose.
+    Skipped { reason: String },
+    /// Nothing was written because of an error that retrying the same input would not fix.
+    Failed { reason: String },
+}
+
+impl Outcome {
+    /// Returns the short status name used in logs and job counters.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::LinkedToExisting { .. } => "linked_to_existing",
+            Self::Updated { .. } => "updated",
+            Self::Unchanged { .. } => "unchanged",
+            Self::Skipped { .. } => "skipped",
+            Self::Failed { .. } => "failed",
+        }
+    }
+}
