@@ -45,8 +45,25 @@ impl Client {
     /// `None` if the database has no such country. Loads every country in
     /// one call on first use.
     pub async fn country_id(&self, iso_code: &str) -> Result<Option<i64>, Error> {
-        let countries = self
-            .directory()
+        let countries = self.countries().await?;
+
+        Ok(countries.get(&iso_code.trim().to_uppercase()).copied())
+    }
+
+    /// Returns the upper-case ISO code of the country with id `country_id`,
+    /// or `None` if there is no such country. Uses the same cache as
+    /// [`Client::country_id`].
+    pub async fn country_code(&self, country_id: i64) -> Result<Option<String>, Error> {
+        let countries = self.countries().await?;
+
+        Ok(countries
+            .iter()
+            .find(|(_, id)| **id == country_id)
+            .map(|(code, _)| code.clone()))
+    }
+
+    async fn countries(&self) -> Result<&HashMap<String, i64>, Error> {
+        self.directory()
             .countries
             .get_or_try_init(|| async {
                 let call = Call::new("res.country", "search_read")
@@ -58,9 +75,7 @@ impl Client {
 
                 Ok::<_, Error>(by_code(records, str::to_uppercase))
             })
-            .await?;
-
-        Ok(countries.get(&iso_code.trim().to_uppercase()).copied())
+            .await
     }
 
     /// Returns the id of the state with `code` in the country `country_id`.
@@ -68,25 +83,43 @@ impl Client {
     /// because Magento region codes do not always match Odoo's case.
     /// Loads all states of a country in one call on first use.
     pub async fn state_id(&self, country_id: i64, code: &str) -> Result<Option<i64>, Error> {
-        let cached = self.lock_states()?.get(&country_id).cloned();
-
-        let states = match cached {
-            Some(states) => states,
-            None => {
-                let call = Call::new("res.country.state", "search_read")
-                    .arg("domain", json!([["country_id", "=", country_id]]))
-                    .kwarg("fields", json!(["code"]));
-
-                let records: Vec<CodeRecord> =
-                    decode(self.execute(&call).await?, "res.country.state.search_read")?;
-                let states = Arc::new(by_code(records, str::to_uppercase));
-
-                self.lock_states()?.insert(country_id, Arc::clone(&states));
-                states
-            }
-        };
+        let states = self.states(country_id).await?;
 
         Ok(states.get(&code.trim().to_uppercase()).copied())
+    }
+
+    /// Returns the upper-case code of the state `state_id` when it belongs to
+    /// the country `country_id`, else `None` (Odoo does not check that a
+    /// partner's state matches its country). Uses the same per-country cache
+    /// as [`Client::state_id`].
+    pub async fn state_code(
+        &self,
+        country_id: i64,
+        state_id: i64,
+    ) -> Result<Option<String>, Error> {
+        let states = self.states(country_id).await?;
+
+        Ok(states
+            .iter()
+            .find(|(_, id)| **id == state_id)
+            .map(|(code, _)| code.clone()))
+    }
+
+    async fn states(&self, country_id: i64) -> Result<Arc<CodeMap>, Error> {
+        if let Some(states) = self.lock_states()?.get(&country_id).cloned() {
+            return Ok(states);
+        }
+
+        let call = Call::new("res.country.state", "search_read")
+            .arg("domain", json!([["country_id", "=", country_id]]))
+            .kwarg("fields", json!(["code"]));
+
+        let records: Vec<CodeRecord> =
+            decode(self.execute(&call).await?, "res.country.state.search_read")?;
+        let states = Arc::new(by_code(records, str::to_uppercase));
+
+        self.lock_states()?.insert(country_id, Arc::clone(&states));
+        Ok(states)
     }
 
     /// Returns the id of the partner title named `name` (case-insensitive),

@@ -22,11 +22,11 @@ pub struct AddressLink {
 }
 
 #[derive(Serialize, Deserialize)]
-struct AddressItem {
+pub(super) struct AddressItem {
     #[serde(flatten)]
-    keys: ItemKeys,
+    pub(super) keys: ItemKeys,
     #[serde(flatten)]
-    link: AddressLink,
+    pub(super) link: AddressLink,
 }
 
 impl Store {

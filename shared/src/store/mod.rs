@@ -27,8 +27,10 @@
 //! partner can be linked twice within an instance, even by concurrent calls.
 //! A GSI cannot enforce that, because index writes are not conditional.
 
+mod address_batch;
 mod addresses;
 mod batch;
+mod checkpoint;
 mod cursor;
 mod error;
 mod idempotency;
@@ -48,6 +50,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use address_batch::AddressKey;
 pub use addresses::AddressLink;
 pub use error::StoreError;
 pub use idempotency::{IdempotencyStart, StoredResponse, hash_request};

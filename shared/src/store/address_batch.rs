@@ -1,0 +1,163 @@
+//! Batch reads and writes of address links for the bulk sync, which must not make one
+//! DynamoDB call per customer.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use futures::{StreamExt, TryStreamExt};
+
+use super::addresses::{AddressItem, AddressLink};
+use super::keys::{self, ItemKeys};
+use super::{Item, Store, StoreError, from_item, to_item};
+
+const ENTITY: &str = "address link";
+/// BatchGetItem accepts at most 100 keys per call.
+const BATCH_GET_MAX: usize = 100;
+/// BatchWriteItem accepts at most 25 requests per call.
+const BATCH_WRITE_MAX: usize = 25;
+/// BatchWriteItem calls in flight at once for one batch of address links.
+const WRITE_CONCURRENCY: usize = 4;
+/// Rounds of retrying unprocessed keys before giving up.
+const UNPROCESSED_ATTEMPTS: u32 = 8;
+
+/// The key of one address link: (Magento customer id, Magento address id).
+pub type AddressKey = (u64, u64);
+
+impl Store {
+    /// Returns the stored links of the given addresses of one instance, in one
+    /// BatchGetItem call per 100 keys. Addresses without a link are absent.
+    #[tracing::instrument(skip(self, addresses), fields(count = addresses.len()))]
+    pub async fn get_address_links_by_keys(
+        &self,
+        instance_id: &str,
+        addresses: &[AddressKey],
+    ) -> Result<Vec<AddressLink>, StoreError> {
+        let mut unique = addresses.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+
+        let mut links = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(BATCH_GET_MAX) {
+            let keys = chunk
+                .iter()
+                .map(|(customer, address)| {
+                    keys::key(
+                        keys::instance_pk(instance_id),
+                        keys::address_sk(*customer, *address),
+                    )
+                })
+                .collect();
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
+
+            for item in self.batch_get_items(request).await? {
+                links.push(from_item::<AddressItem>(ENTITY, item)?.link);
+            }
+        }
+        Ok(links)
+    }
+
+    /// Creates or replaces address links with BatchWriteItem, 25 per call and
+    /// a few calls at a time.
+    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
+    pub async fn put_address_links(&self, links: &[AddressLink]) -> Result<(), StoreError> {
+        let requests = links
+            .iter()
+            .map(|link| {
+                let item = AddressItem {
+                    keys: ItemKeys::new(
+                        keys::instance_pk(&link.instance_id),
+                        keys::address_sk(link.magento_customer_id, link.magento_address_id),
+                    ),
+                    link: link.clone(),
+                };
+                let put = PutRequest::builder()
+                    .set_item(Some(to_item(ENTITY, &item)?))
+                    .build()
+                    .map_err(|e| StoreError::dynamo_message("BatchWriteItem", e.to_string()))?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        self.write_concurrently(requests).await
+    }
+
+    /// Deletes the links of the given addresses; missing links are ignored.
+    #[tracing::instrument(skip(self, addresses), fields(count = addresses.len()))]
+    pub async fn delete_address_links_by_keys(
+        &self,
+        instance_id: &str,
+        addresses: &[AddressKey],
+    ) -> Result<(), StoreError> {
+        let requests = addresses
+            .iter()
+            .map(|(customer, address)| {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(keys::key(
+                        keys::instance_pk(instance_id),
+                        keys::address_sk(*customer, *address),
+                    )))
+                    .build()
+                    .map_err(|e| StoreError::dynamo_message("BatchWriteItem", e.to_string()))?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        self.write_concurrently(requests).await
+    }
+
+    async fn write_concurrently(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        let chunks: Vec<Vec<WriteRequest>> = requests
+            .chunks(BATCH_WRITE_MAX)
+            .map(<[WriteRequest]>::to_vec)
+            .collect();
+
+        futures::stream::iter(chunks)
+            .map(|chunk| self.batch_write(chunk))
+            .buffer_unordered(WRITE_CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
+    /// Runs one BatchGetItem request to completion, retrying unprocessed keys.
+    async fn batch_get_items(&self, request: KeysAndAttributes) -> Result<Vec<Item>, StoreError> {
+        let mut pending = HashMap::from([(self.table_name().to_string(), request)]);
+        let mut items = Vec::new();
+
+        for attempt in 0..UNPROCESSED_ATTEMPTS {
+            let output = self
+                .client()
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+
+            items.extend(
+                output
+                    .responses
+                    .unwrap_or_default()
+                    .remove(self.table_name())
+                    .unwrap_or_default(),
+            );
+
+            pending = output.unprocessed_keys.unwrap_or_default();
+            if pending.values().all(|request| request.keys().is_empty()) {
+                return Ok(items);
+            }
+            // 50 ms, 100 ms, 200 ms... capped at 2 s, as AWS advises for unprocessed keys.
+            let millis = (50u64 << attempt.min(6)).min(2_000);
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+        }
+
+        Err(StoreError::dynamo_message(
+            "BatchGetItem",
+            format!("address link keys still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
+        ))
+    }
+}

@@ -1,0 +1,101 @@
+//! The checkpoint of a running bulk job: its counters and its resume cursor,
+//! written in one conditional update.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+use super::error::is_condition_failed;
+use super::jobs::{JobCounts, JobStatus};
+use super::keys::{self, JOB_SK};
+use super::{Store, StoreError, from_item, number, string};
+
+impl Store {
+    /// Adds `delta` to the job's counters and sets its cursor, in one atomic
+    /// UpdateItem, and returns the counters after it.
+    ///
+    /// Both change together, so a run that stops between two checkpoints
+    /// never counts a page it will process again on resume. Fails with
+    /// [`StoreError::JobFinished`] when the job is no longer running (it was
+    /// cancelled or finished), which tells the run to stop.
+    #[tracing::instrument(skip(self, delta))]
+    pub async fn checkpoint_job(
+        &self,
+        job_id: &str,
+        delta: &JobCounts,
+        cursor: &str,
+    ) -> Result<JobCounts, StoreError> {
+        let JobCounts {
+            processed,
+            total,
+            created,
+            linked,
+            updated,
+            unchanged,
+            skipped,
+            failed,
+            conflicts,
+        } = *delta;
+        let counters = [
+            ("processed", processed),
+            ("total", total),
+            ("created", created),
+            ("linked", linked),
+            ("updated", updated),
+            ("unchanged", unchanged),
+            ("skipped", skipped),
+            ("failed", failed),
+            ("conflicts", conflicts),
+        ];
+
+        let mut names = HashMap::from([
+            ("#cursor".to_string(), "cursor".to_string()),
+            ("#status".to_string(), "status".to_string()),
+        ]);
+        let mut values = HashMap::from([
+            (":cursor".to_string(), string(cursor)),
+            (":running".to_string(), string(JobStatus::Running.as_str())),
+        ]);
+        let mut additions = Vec::new();
+        for (name, value) in counters.into_iter().filter(|(_, value)| *value > 0) {
+            names.insert(format!("#{name}"), name.to_string());
+            values.insert(format!(":{name}"), number(value));
+            additions.push(format!("#{name} :{name}"));
+        }
+
+        let mut update = String::from("SET #cursor = :cursor");
+        if !additions.is_empty() {
+            update.push_str(" ADD ");
+            update.push_str(&additions.join(", "));
+        }
+
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table_name())
+            .set_key(Some(keys::key(keys::job_pk(job_id), JOB_SK)))
+            .update_expression(update)
+            .condition_expression("attribute_exists(PK) AND #status = :running")
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+
+        match result {
+            Ok(output) => {
+                let attributes: HashMap<String, AttributeValue> =
+                    output.attributes.unwrap_or_default();
+                from_item::<JobCounts>("job", attributes)
+            }
+            Err(error) if is_condition_failed(&error) => {
+                let job = self.get_job(job_id).await?;
+                Err(StoreError::JobFinished {
+                    job_id: job_id.to_string(),
+                    status: job.status,
+                })
+            }
+            Err(error) => Err(StoreError::dynamo("UpdateItem", error)),
+        }
+    }
+}
