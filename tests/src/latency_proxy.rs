@@ -13,6 +13,8 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use crate::forward::send_upstream;
+
 #[derive(Clone)]
 struct Upstream {
     base_url: String,
@@ -50,7 +52,11 @@ impl LatencyProxy {
             }
         });
 
-        Ok(Self { url, requests, server })
+        Ok(Self {
+            url,
+            requests,
+            server,
+        })
     }
 
     /// Returns how many requests went through since the proxy started.
@@ -69,34 +75,13 @@ async fn forward(State(upstream): State<Upstream>, request: Request) -> Response
     upstream.requests.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(upstream.delay).await;
 
-    match send_upstream(&upstream, request).await {
+    match send_upstream(&upstream.client, &upstream.base_url, request).await {
         Ok(response) => response,
         Err(error) => Response::builder()
             .status(StatusCode::BAD_GATEWAY)
-            .body(Body::from(format!("latency proxy: upstream request failed: {error:#}")))
+            .body(Body::from(format!(
+                "latency proxy: upstream request failed: {error:#}"
+            )))
             .unwrap_or_default(),
     }
-}
-
-async fn send_upstream(upstream: &Upstream, request: Request) -> anyhow::Result<Response> {
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let body = axum::body::to_bytes(body, usize::MAX).await?;
-
-    let mut outgoing = upstream
-        .client
-        .request(parts.method, format!("{}{path}", upstream.base_url))
-        .body(body);
-    for (name, value) in &parts.headers {
-        if name != axum::http::header::HOST {
-            outgoing = outgoing.header(name, value);
-        }
-    }
-
-    let reply = outgoing.send().await?;
-    let mut response = Response::builder().status(reply.status());
-    for (name, value) in reply.headers() {
-        response = response.header(name, value);
-    }
-    Ok(response.body(Body::from(reply.bytes().await?))?)
 }

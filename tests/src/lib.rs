@@ -6,10 +6,17 @@
 //! [`Service`] stops it together with anything it started (cargo lambda watch starts one
 //! process per function), also when the caller is interrupted with Ctrl-C.
 
+pub mod api;
+mod forward;
+pub mod functions;
+pub mod instance;
+pub mod invoke_proxy;
 pub mod latency_proxy;
 pub mod paths;
+pub mod reaper;
 pub mod service;
 pub mod stack;
 
+pub use functions::Functions;
 pub use service::Service;
 pub use stack::{Stack, StackOptions};
