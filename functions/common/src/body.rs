@@ -65,6 +65,12 @@ pub fn parse_json_limited<T: DeserializeOwned>(
     Ok(value)
 }
 
+/// Deserializes an already parsed JSON value into `T`, with the same named-field errors
+/// as [`parse_json_limited`]. For bodies whose shape is chosen by one of their keys.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(field_error)
+}
+
 fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = error.path().to_string();
     let inner = error.inner();
@@ -197,6 +203,13 @@ mod tests {
             parse_json::<Form>(&request(r#"{"email": "a@example.com"} x"#)).expect_err("trailing");
 
         assert_eq!(error.code, ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn value_with_missing_field_names_it() {
+        let error = from_json_value::<Form>(serde_json::json!({})).expect_err("missing email");
+
+        assert_eq!(error.field.as_deref(), Some("email"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use shared::config::{InstanceConfig, MagentoAuthKind, OdooProtocol};
 use shared::magento::{self, SignatureMethod};
 use shared::odoo;
+use shared::retry::RetryPolicy;
 use shared::secrets::{MagentoCredentials, SecretsStore};
 use shared::store::Store;
 
@@ -22,22 +23,36 @@ use crate::error::{ApiError, ErrorCode};
 use crate::remote_call::timed;
 
 /// Per-request limits of the remote clients.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClientLimits {
     /// Limit of one HTTP exchange with Magento or Odoo, retries excluded.
     pub request_timeout: Duration,
+    /// Retries of timeouts, connection errors, 429 and 502-504.
+    pub retry: RetryPolicy,
 }
 
 impl ClientLimits {
-    /// Limits for functions behind API Gateway, which ends every request after 30 s.
-    pub const HTTP: ClientLimits = ClientLimits {
-        request_timeout: Duration::from_secs(10),
-    };
+    /// Limits for functions behind API Gateway, which ends every request after 30 s:
+    /// a call and its retries stay well inside that.
+    pub fn http() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::new(
+                3,
+                Duration::from_millis(100),
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+            ),
+        }
+    }
 
-    /// Limits for the asynchronous bulk and scheduled pulls.
-    pub const BACKGROUND: ClientLimits = ClientLimits {
-        request_timeout: Duration::from_secs(30),
-    };
+    /// Limits for the asynchronous bulk and scheduled pulls, which can wait longer.
+    pub fn background() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 /// An instance's configuration with its two clients.
@@ -46,6 +61,18 @@ pub struct InstanceClients {
     pub config: InstanceConfig,
     pub magento: magento::Client,
     pub odoo: odoo::Client,
+}
+
+impl InstanceClients {
+    /// Builds the context that the sync use cases take.
+    pub fn sync_context(&self, store: &Store) -> shared::sync::SyncContext {
+        shared::sync::SyncContext::new(
+            self.config.clone(),
+            self.magento.clone(),
+            self.odoo.clone(),
+            store.clone(),
+        )
+    }
 }
 
 /// Builds and caches [`InstanceClients`].
@@ -95,11 +122,11 @@ impl ClientCache {
         .await?;
 
         let magento =
-            magento::Client::new(magento_config(&config, &magento_credentials, self.limits))?;
+            magento::Client::new(magento_config(&config, &magento_credentials, &self.limits))?;
         let odoo = odoo::Client::new(odoo_config(
             &config,
             odoo_credentials.api_key.clone(),
-            self.limits,
+            &self.limits,
         )?)?;
 
         let clients = InstanceClients {
@@ -126,7 +153,7 @@ impl ClientCache {
 fn magento_config(
     config: &InstanceConfig,
     credentials: &MagentoCredentials,
-    limits: ClientLimits,
+    limits: &ClientLimits,
 ) -> magento::ClientConfig {
     // NOTE: this conversion belongs next to `MagentoCredentials` in shared::secrets,
     // which still has a TODO for it; it lives here until that lands.
@@ -161,13 +188,14 @@ fn magento_config(
     client_config.store_code = Some(config.magento_store_code.clone());
     client_config.website_id = u64::from(config.magento_website_id);
     client_config.request_timeout = limits.request_timeout;
+    client_config.retry = limits.retry.clone();
     client_config
 }
 
 fn odoo_config(
     config: &InstanceConfig,
     api_key: SecretString,
-    limits: ClientLimits,
+    limits: &ClientLimits,
 ) -> Result<odoo::ClientConfig, ApiError> {
     let base_url = url::Url::parse(&config.odoo_url).map_err(|error| {
         ApiError::new(
@@ -187,5 +215,6 @@ fn odoo_config(
         OdooProtocol::Jsonrpc => odoo::Protocol::JsonRpc,
     };
     client_config.request_timeout = limits.request_timeout;
+    client_config.retry = limits.retry.clone();
     Ok(client_config)
 }

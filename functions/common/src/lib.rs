@@ -27,6 +27,7 @@ pub mod emf;
 pub mod error;
 pub mod idempotency;
 mod idempotency_store;
+pub mod outcome;
 pub mod params;
 pub mod remote_call;
 pub mod response;

@@ -7,13 +7,17 @@
 //! a success.
 //! Library code only has to open such spans; it needs no dependency on this crate.
 //! [`timed`] opens one around a future and logs one line per call.
+//!
+//! The Magento and Odoo clients of `shared` instead log one event per HTTP exchange
+//! with a `latency_ms` field. The layer counts those events by their target module
+//! (`shared::magento::*`, `shared::odoo::*`), so each retry counts as a call.
 
 use std::future::Future;
 use std::time::Instant;
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Instrument, Subscriber};
+use tracing::{Event, Instrument, Subscriber};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
@@ -105,10 +109,104 @@ impl Visit for CallFields {
     }
 }
 
+/// The fields of a client's per-exchange log event.
+#[derive(Default)]
+struct ExchangeFields {
+    latency_ms: Option<u64>,
+    status: Option<u64>,
+    error: bool,
+    route: Option<String>,
+    model: Option<String>,
+    method: Option<String>,
+}
+
+impl Visit for ExchangeFields {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match field.name() {
+            "latency_ms" => self.latency_ms = Some(value),
+            "status" => self.status = Some(value),
+            _ => {}
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if let Ok(value) = u64::try_from(value) {
+            self.record_u64(field, value);
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "route" => self.route = Some(value.to_owned()),
+            "model" => self.model = Some(value.to_owned()),
+            "method" => self.method = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "error" => self.error = true,
+            "method" | "route" | "model" => {
+                let text = format!("{value:?}").trim_matches('"').to_owned();
+                self.record_str(field, &text);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ExchangeFields {
+    fn operation(&self, system: RemoteSystem) -> String {
+        match system {
+            RemoteSystem::Odoo => format!(
+                "{}.{}",
+                self.model.as_deref().unwrap_or("?"),
+                self.method.as_deref().unwrap_or("?")
+            ),
+            _ => self.route.clone().unwrap_or_else(|| "?".to_owned()),
+        }
+    }
+
+    fn success(&self) -> bool {
+        !self.error
+            && self
+                .status
+                .is_some_and(|status| (200..300).contains(&status))
+    }
+}
+
+fn client_system(target: &str) -> Option<RemoteSystem> {
+    if target.starts_with("shared::magento") {
+        Some(RemoteSystem::Magento)
+    } else if target.starts_with("shared::odoo") {
+        Some(RemoteSystem::Odoo)
+    } else {
+        None
+    }
+}
+
 impl<S> Layer<S> for RemoteCallMetrics
 where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
 {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        let Some(system) = client_system(event.metadata().target()) else {
+            return;
+        };
+        let mut fields = ExchangeFields::default();
+        event.record(&mut fields);
+
+        if let Some(latency_ms) = fields.latency_ms {
+            self.metrics.remote_call(
+                system,
+                &fields.operation(system),
+                std::time::Duration::from_millis(latency_ms),
+                fields.success(),
+            );
+        }
+    }
+
     fn on_new_span(&self, attributes: &Attributes<'_>, id: &Id, context: Context<'_, S>) {
         let mut fields = CallFields::default();
         attributes.record(&mut fields);
@@ -178,6 +276,27 @@ mod tests {
         assert_eq!(documents[0]["System"], "dynamodb");
         assert_eq!(documents[0]["Operation"], "get_instance");
         assert_eq!(documents[0]["Success"], false);
+    }
+
+    #[test]
+    fn client_exchange_event_is_counted() {
+        let (metrics, documents) = Metrics::in_memory("pull-customer");
+        let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        tracing::info!(target: "shared::magento::client", route = "/V1/customers/:id", status = 200_u64, latency_ms = 12_u64, "Magento call");
+        tracing::warn!(target: "shared::odoo::client", model = "res.partner", method = "create", latency_ms = 30_u64, error = "timed out", "Odoo call got no response");
+        tracing::info!(target: "shared::store::links", latency_ms = 3_u64, "not a client exchange");
+
+        let documents = documents.lock().expect("lock");
+        assert_eq!(documents.len(), 2);
+        assert_eq!(documents[0]["System"], "magento");
+        assert_eq!(documents[0]["Operation"], "/V1/customers/:id");
+        assert_eq!(documents[0]["Success"], true);
+        assert_eq!(documents[0]["RemoteCallLatency"], 12.0);
+        assert_eq!(documents[1]["System"], "odoo");
+        assert_eq!(documents[1]["Operation"], "res.partner.create");
+        assert_eq!(documents[1]["Success"], false);
     }
 
     #[test]

@@ -8,9 +8,11 @@
 use serde_json::json;
 use shared::config::InvalidConfig;
 use shared::magento::{Error as MagentoError, ErrorKind as MagentoErrorKind};
+use shared::mapping::ValidationErrors;
 use shared::odoo::Error as OdooError;
 use shared::secrets::SecretsError;
 use shared::store::StoreError;
+use shared::sync::SyncError;
 
 use crate::error::{ApiError, ErrorCode, error_chain};
 use crate::idempotency::IDEMPOTENCY_KEY_HEADER;
@@ -18,6 +20,25 @@ use crate::idempotency::IDEMPOTENCY_KEY_HEADER;
 impl From<InvalidConfig> for ApiError {
     fn from(error: InvalidConfig) -> Self {
         ApiError::invalid_field(error.field, error.to_string())
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    /// The first invalid field is named in `field`; `details.errors` lists them all.
+    fn from(errors: ValidationErrors) -> Self {
+        let message = errors.to_string();
+        let all: Vec<_> = errors
+            .0
+            .iter()
+            .map(|error| json!({ "field": error.field, "message": error.message }))
+            .collect();
+
+        let mut api_error =
+            ApiError::new(ErrorCode::InvalidField, message).with_details(json!({ "errors": all }));
+        if let Some(first) = errors.0.first() {
+            api_error = api_error.with_field(first.field.clone());
+        }
+        api_error
     }
 }
 
@@ -135,6 +156,28 @@ impl From<MagentoError> for ApiError {
             | MagentoErrorKind::Protocol => ErrorCode::UpstreamError,
         };
         ApiError::new(code, message)
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::Magento(error) => error.into(),
+            SyncError::Odoo(error) => error.into(),
+            SyncError::Store(error) => error.into(),
+            SyncError::Invalid(errors) => errors.into(),
+            SyncError::PartnerNotFound { .. } => ApiError::not_found(error.to_string()),
+            SyncError::NotLinked { .. } => ApiError::conflict(error.to_string()),
+            SyncError::Busy {
+                ref instance_id, ..
+            } => {
+                let details = json!({ "instance_id": instance_id });
+                ApiError::conflict(error.to_string()).with_details(details)
+            }
+            SyncError::Password(_) | SyncError::TaskFailed { .. } => {
+                ApiError::internal("the sync stopped on an internal failure", &error)
+            }
+        }
     }
 }
 
@@ -303,6 +346,58 @@ mod tests {
             assert_eq!(error.status().as_u16(), expected, "Odoo HTTP {upstream}");
             assert!(!error.message.contains("proxy error"));
         }
+    }
+
+    #[test]
+    fn validation_errors_name_first_field() {
+        let errors = ValidationErrors(vec![
+            shared::mapping::FieldError {
+                field: "email".to_owned(),
+                message: "must be an address Magento accepts".to_owned(),
+            },
+            shared::mapping::FieldError {
+                field: "firstname".to_owned(),
+                message: "must not be empty".to_owned(),
+            },
+        ]);
+
+        let error = ApiError::from(errors);
+
+        assert_eq!(error.status().as_u16(), 400);
+        assert_eq!(error.field.as_deref(), Some("email"));
+        assert_eq!(
+            error
+                .details
+                .as_ref()
+                .map(|details| details["errors"].as_array().map(Vec::len)),
+            Some(Some(2))
+        );
+    }
+
+    #[test]
+    fn sync_partner_not_found_is_404() {
+        let error = ApiError::from(SyncError::PartnerNotFound {
+            odoo_partner_id: 77,
+        });
+
+        assert_eq!(error.status().as_u16(), 404);
+        assert_eq!(
+            error.message,
+            "Odoo partner 77 not found; check the id or pull the customer again"
+        );
+    }
+
+    #[test]
+    fn sync_busy_is_409() {
+        let error = ApiError::from(SyncError::Busy {
+            instance_id: "shop-1".to_owned(),
+            source: StoreError::LeaseNotHeld {
+                instance_id: "shop-1".to_owned(),
+                owner: "run-1".to_owned(),
+            },
+        });
+
+        assert_eq!(error.status().as_u16(), 409);
     }
 
     #[test]

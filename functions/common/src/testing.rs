@@ -173,3 +173,110 @@ pub fn sample_link(
         last_error: None,
     }
 }
+
+/// Moto, the Magento sandbox and the Odoo sandbox, with instance `main-store` stored
+/// in the table and its credentials in Secrets Manager. Dropping it stops everything.
+pub struct Systems {
+    pub aws: AwsSandbox,
+    pub magento: sandbox::magento::Running,
+    pub odoo: sandbox::odoo::Running,
+    pub instance: shared::config::InstanceConfig,
+    http: reqwest::Client,
+}
+
+/// The instance id that [`Systems::start`] stores and the sample events use.
+pub const INSTANCE_ID: &str = "main-store";
+
+impl Systems {
+    /// Starts the systems with `customers` seeded Magento customers (ids 1 to
+    /// `customers`) and `partners` seeded Odoo partner slots.
+    pub async fn start(customers: u64, partners: u64) -> anyhow::Result<Self> {
+        use secrecy::SecretString;
+        use shared::config::MagentoAuthKind;
+        use shared::secrets::{MagentoCredentials, OdooCredentials};
+
+        let aws = aws_sandbox().await?;
+        let magento = sandbox::magento::spawn(sandbox::magento::Options {
+            customers,
+            seed: 7,
+            ..sandbox::magento::Options::default()
+        })
+        .await?;
+        let odoo = sandbox::odoo::spawn(sandbox::odoo::Options {
+            partners,
+            seed: 7,
+            ..sandbox::odoo::Options::default()
+        })
+        .await?;
+
+        let mut instance = sample_instance(INSTANCE_ID, &magento.base_url, &odoo.base_url);
+        instance.magento_auth = MagentoAuthKind::OauthHmacSha256;
+        instance.odoo_database = odoo.database.clone();
+        instance.odoo_login = odoo.login.clone();
+
+        let integration = &magento.integration;
+        let magento_credentials = MagentoCredentials::OAuth {
+            consumer_key: SecretString::from(integration.consumer_key.clone()),
+            consumer_secret: SecretString::from(integration.consumer_secret.clone()),
+            access_token: SecretString::from(integration.access_token.clone()),
+            access_token_secret: SecretString::from(integration.access_token_secret.clone()),
+        };
+        let odoo_credentials = OdooCredentials {
+            login: SecretString::from(odoo.login.clone()),
+            api_key: SecretString::from(odoo.api_key.clone()),
+        };
+        instance.magento_secret_ref = aws
+            .secrets
+            .put_magento(INSTANCE_ID, &magento_credentials)
+            .await?;
+        instance.odoo_secret_ref = aws.secrets.put_odoo(INSTANCE_ID, &odoo_credentials).await?;
+        aws.store.create_instance(&instance).await?;
+
+        Ok(Self {
+            aws,
+            magento,
+            odoo,
+            instance,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Replaces the fault settings of the Magento sandbox, e.g.
+    /// `{"next": [{"status": 503}]}`.
+    pub async fn magento_faults(&self, faults: Value) -> anyhow::Result<()> {
+        self.put(
+            &format!("{}/_sandbox/faults", self.magento.base_url),
+            faults,
+        )
+        .await
+    }
+
+    /// Replaces the fault settings of the Odoo sandbox.
+    pub async fn odoo_faults(&self, faults: Value) -> anyhow::Result<()> {
+        self.put(&format!("{}/_sandbox/faults", self.odoo.base_url), faults)
+            .await
+    }
+
+    async fn put(&self, url: &str, body: Value) -> anyhow::Result<()> {
+        self.http
+            .put(url)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    /// Returns a new store client on the same table, as a function's cold start builds.
+    pub fn store(&self) -> Store {
+        Store::new(
+            aws_sdk_dynamodb::Client::new(&self.aws.config),
+            self.aws.store.table_name(),
+        )
+    }
+
+    /// Returns a new secrets client, as a function's cold start builds.
+    pub fn secrets(&self) -> SecretsStore {
+        SecretsStore::new(aws_sdk_secretsmanager::Client::new(&self.aws.config))
+    }
+}

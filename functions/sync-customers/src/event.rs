@@ -1,4 +1,4 @@
-//! The three kinds of events this function receives, told apart by their shape.
+//! The three kinds of events this function receives, distinguished by their shape.
 
 use lambda_http::request::LambdaRequest;
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ pub struct Continuation {
     pub action: String,
     pub instance_id: String,
     pub job_id: String,
-    /// Where the next slice starts; `None` for the first slice.
+    /// The position of the next slice; `None` for the first slice.
     pub cursor: Option<String>,
 }
 
@@ -40,7 +40,7 @@ pub enum Incoming {
     Continue(Continuation),
     /// The scheduled incremental pull of every due instance.
     Scheduled,
-    /// Anything else; the text says what was received.
+    /// Anything else, with a description of what was received.
     Unknown(String),
 }
 

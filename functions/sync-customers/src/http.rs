@@ -113,7 +113,7 @@ async fn progress(app: &App, request: &Request) -> Result<Response<Body>, ApiErr
         app.store.get_job(&job_id),
     )
     .await?;
-    // A job id of another instance is answered like an unknown one.
+    // A job id of another instance gets the same 404 as an unknown one.
     if job.instance_id != instance_id {
         return Err(ApiError::not_found(format!(
             "job {job_id} of instance {instance_id} not found"

@@ -23,7 +23,7 @@ async fn main() -> Result<(), Error> {
     let app = App {
         store: Store::from_env(&config)?,
         secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&config)),
-        clients: ClientCache::new(ClientLimits::BACKGROUND),
+        clients: ClientCache::new(ClientLimits::background()),
         invoker: SelfInvoker {
             client: aws_sdk_lambda::Client::new(&config),
             function_name,

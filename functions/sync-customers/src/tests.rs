@@ -58,7 +58,7 @@ async fn app(sandbox: &AwsSandbox, lambda_endpoint: &str) -> App {
             sandbox.store.table_name(),
         ),
         secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&sandbox.config)),
-        clients: ClientCache::new(ClientLimits::BACKGROUND),
+        clients: ClientCache::new(ClientLimits::background()),
         invoker: SelfInvoker {
             client: aws_sdk_lambda::Client::from_conf(lambda_config),
             function_name: "connector-sync-customers".to_owned(),

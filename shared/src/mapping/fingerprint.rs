@@ -17,6 +17,16 @@ pub fn fingerprint(form: &CustomerForm) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// Returns the lowercase hex SHA-256 of a value's JSON, such as one address's form,
+/// which an address link stores to tell whether that address changed. Struct fields
+/// serialize in declaration order, so the JSON of equal values is identical.
+pub fn fingerprint_of(value: &impl Serialize) -> String {
+    let json = canonical_json(value);
+
+    let digest = Sha256::digest(json.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 fn canonical_json(value: &impl Serialize) -> String {
     // Serializing plain structs, strings and enums to a String cannot fail. An error here
     // would be a bug in a Serialize impl, and an empty string still gives a stable hash.

@@ -50,7 +50,7 @@ pub mod street;
 pub mod validate;
 
 pub use email::{EmailError, normalize_email, validate_magento_email};
-pub use fingerprint::fingerprint;
+pub use fingerprint::{fingerprint, fingerprint_of};
 pub use form::{AddressForm, ChildForm, ChildRole, CustomerForm};
 pub use geo::OdooGeo;
 pub use magento_model::{

@@ -1,5 +1,5 @@
-//! Batch reads and writes of address links for the bulk sync, which must not make one
-//! DynamoDB call per customer.
+//! Batch reads and writes of address links and partner guards for the bulk sync,
+//! which must not make one DynamoDB call per customer.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -20,6 +20,14 @@ const BATCH_WRITE_MAX: usize = 25;
 const WRITE_CONCURRENCY: usize = 4;
 /// Rounds of retrying unprocessed keys before giving up.
 const UNPROCESSED_ATTEMPTS: u32 = 8;
+
+/// The fields of a partner guard item that the sync reads.
+#[derive(serde::Deserialize)]
+struct GuardItem {
+    #[serde(flatten)]
+    keys: ItemKeys,
+    magento_customer_id: u64,
+}
 
 /// The key of one address link: (Magento customer id, Magento address id).
 pub type AddressKey = (u64, u64);
@@ -108,6 +116,46 @@ impl Store {
             .collect::<Result<Vec<_>, StoreError>>()?;
 
         self.write_concurrently(requests).await
+    }
+
+    /// Returns, for each of the given Odoo partners that is linked in this
+    /// instance, the Magento customer it is linked to (one BatchGetItem call
+    /// per 100 partners, on the partner guard items).
+    #[tracing::instrument(skip(self, odoo_partner_ids), fields(count = odoo_partner_ids.len()))]
+    pub async fn get_partner_links(
+        &self,
+        instance_id: &str,
+        odoo_partner_ids: &[i64],
+    ) -> Result<HashMap<i64, u64>, StoreError> {
+        let mut unique = odoo_partner_ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+
+        let mut linked = HashMap::new();
+        for chunk in unique.chunks(BATCH_GET_MAX) {
+            let keys = chunk
+                .iter()
+                .map(|id| keys::key(keys::instance_pk(instance_id), keys::partner_sk(*id)))
+                .collect();
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
+
+            for item in self.batch_get_items(request).await? {
+                let guard: GuardItem = from_item("partner guard", item)?;
+                let partner_id = guard
+                    .keys
+                    .sk
+                    .strip_prefix("PARTNER#")
+                    .and_then(|digits| digits.parse::<i64>().ok());
+                if let Some(partner_id) = partner_id {
+                    linked.insert(partner_id, guard.magento_customer_id);
+                }
+            }
+        }
+        Ok(linked)
     }
 
     async fn write_concurrently(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {

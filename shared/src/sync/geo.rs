@@ -1,20 +1,34 @@
-//! Fills the mapping's [`OdooGeo`] through the Odoo client's cached lookups.
+//! Fills the mapping's [`OdooGeo`] through the Odoo client's cached lookups, so the
+//! mapping can translate codes to ids and back without remote calls.
+//!
+//! The client loads all countries once and the states of a country once, so resolving
+//! a page of customers costs no call after the first pages.
 
 use crate::mapping::{CustomerForm, OdooGeo};
-use crate::odoo::{Client, Error};
+use crate::odoo::{Client, Error, Partner, PartnerWithChildren};
 
-/// Resolves every country, state and title that `forms` mention, so the mapping can
-/// translate codes to ids and back without remote calls. Codes Odoo does not know are
-/// left out, and the mapping then sends those fields empty.
+/// Resolves every country, state and title that `forms` mention. Codes Odoo does not
+/// know are left out, and the mapping then sends those fields empty.
 pub async fn resolve_geo<'a>(
     client: &Client,
     forms: impl IntoIterator<Item = &'a CustomerForm>,
 ) -> Result<OdooGeo, Error> {
     let mut geo = OdooGeo::default();
+    add_forms(client, &mut geo, forms).await?;
+    Ok(geo)
+}
 
+/// Adds the countries, states and titles that `forms` mention to `geo`.
+pub async fn add_forms<'a>(
+    client: &Client,
+    geo: &mut OdooGeo,
+    forms: impl IntoIterator<Item = &'a CustomerForm>,
+) -> Result<(), Error> {
     for form in forms {
-        let addresses =
-            std::iter::once(&form.address).chain(form.children.iter().map(|c| &c.address));
+        // A Vec, not a lazy iterator: a closure held across the awaits below makes the
+        // future fail the `Send` bound that Lambda runtimes require.
+        let mut addresses = vec![&form.address];
+        addresses.extend(form.children.iter().map(|c| &c.address));
 
         for address in addresses {
             let Some(country) = address.country_code.as_deref() else {
@@ -33,11 +47,64 @@ pub async fn resolve_geo<'a>(
         }
 
         if let Some(title) = form.title.as_deref()
-            && let Some(title_id) = client.title_id(title).await?
+            && let Some(title_id) = title_id(client, title).await?
         {
             geo.add_title(title_id, title);
         }
     }
 
-    Ok(geo)
+    Ok(())
+}
+
+/// Finds or creates the title named `title`. A user without the right to create titles
+/// gets an AccessError; the partner is then written without a title, and the prefix
+/// stays in Magento and in the link's name parts.
+async fn title_id(client: &Client, title: &str) -> Result<Option<i64>, Error> {
+    match client.title_id(title).await {
+        Err(Error::AccessError(fault)) => {
+            tracing::warn!(title, message = %fault.message, "cannot create the Odoo partner title; writing partners without it");
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// Adds the codes of the countries, states and titles that partners read from Odoo
+/// point at, so [`form_from_partner`](crate::mapping::form_from_partner) can name them.
+/// A state that does not belong to the partner's country is left out, because Magento
+/// could not store it.
+pub async fn add_partners<'a>(
+    client: &Client,
+    geo: &mut OdooGeo,
+    records: impl IntoIterator<Item = &'a PartnerWithChildren>,
+) -> Result<(), Error> {
+    for record in records {
+        for partner in std::iter::once(&record.partner).chain(&record.children) {
+            add_partner(client, geo, partner).await?;
+        }
+    }
+
+    Ok(())
+}
+
+async fn add_partner(client: &Client, geo: &mut OdooGeo, partner: &Partner) -> Result<(), Error> {
+    if let Some(title) = &partner.title {
+        geo.add_title(title.id, &title.name);
+    }
+
+    let Some(country) = &partner.country_id else {
+        return Ok(());
+    };
+    let Some(country_code) = client.country_code(country.id).await? else {
+        return Ok(());
+    };
+    geo.add_country(country.id, &country_code);
+
+    if let Some(state) = &partner.state_id
+        && let Some(state_code) = client.state_code(country.id, state.id).await?
+    {
+        geo.add_state(state.id, &country_code, &state_code);
+    }
+
+    Ok(())
 }

@@ -1,12 +1,21 @@
 //! Sync use cases between Magento customers and Odoo partners.
 
 pub mod choose;
+pub mod conflict;
+pub mod context;
+pub mod error;
 pub mod geo;
+pub mod magento_write;
 pub mod outcome;
 pub mod password;
+pub mod pull;
 pub mod pull_one;
+pub mod snapshot;
 
 pub use choose::{Choice, choose_partner};
+pub use context::{RemoteCalls, SyncContext};
+pub use error::SyncError;
 pub use outcome::Outcome;
 pub use password::{PasswordError, generate_password};
-pub use pull_one::{PullResult, PulledLink, pull_customer};
+pub use pull::{CustomerResult, PullOptions, PullReport, pull_customers};
+pub use pull_one::pull_customer;

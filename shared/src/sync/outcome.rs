@@ -34,6 +34,13 @@ pub enum Outcome {
         magento_customer_id: i64,
         odoo_partner_id: i64,
     },
+    /// "Create in Magento" found a Magento customer with the same email in the
+    /// instance's website. Nothing was created; the caller may link that customer.
+    AlreadyExists {
+        magento_customer_id: i64,
+        website_id: u64,
+        reason: String,
+    },
     /// Nothing was written, on purpose.
     Skipped { reason: String },
     /// Nothing was written because of an error that retrying the same input would not fix.
@@ -48,8 +55,28 @@ impl Outcome {
             Self::LinkedToExisting { .. } => "linked_to_existing",
             Self::Updated { .. } => "updated",
             Self::Unchanged { .. } => "unchanged",
+            Self::AlreadyExists { .. } => "already_exists",
             Self::Skipped { .. } => "skipped",
             Self::Failed { .. } => "failed",
+        }
+    }
+
+    /// Returns the Odoo partner id the outcome names, if any.
+    pub fn odoo_partner_id(&self) -> Option<i64> {
+        match self {
+            Self::Created {
+                odoo_partner_id, ..
+            }
+            | Self::LinkedToExisting {
+                odoo_partner_id, ..
+            }
+            | Self::Updated {
+                odoo_partner_id, ..
+            }
+            | Self::Unchanged {
+                odoo_partner_id, ..
+            } => Some(*odoo_partner_id),
+            _ => None,
         }
     }
 }

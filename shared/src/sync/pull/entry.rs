@@ -1,0 +1,141 @@
+//! One customer of a pull batch, from its Magento record to its plan.
+
+use std::collections::HashSet;
+
+use crate::magento::Customer;
+use crate::mapping::magento_model::map_magento_customer;
+use crate::mapping::{MappedCustomer, fingerprint};
+use crate::odoo::{PartnerWithChildren, normalize_email};
+use crate::store::{CustomerLink, LinkState};
+
+use super::super::outcome::Outcome;
+
+/// Whether the customer's link is new or existed before this pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum LinkKind {
+    /// Linked now to a partner found by email, for the reason given.
+    New {
+        reason: String,
+    },
+    Existing,
+}
+
+/// What the pull does with one customer.
+#[derive(Debug)]
+pub(super) enum Plan {
+    /// Nothing to write.
+    Finished(Outcome),
+    /// Linked and changed in Magento: the linked partner must be read.
+    ReadLinked,
+    /// Not linked: partners with the same email must be looked up.
+    Match,
+    /// No partner has the email: create one.
+    Create,
+    /// Write the Magento version onto this partner.
+    Write {
+        record: PartnerWithChildren,
+        link: LinkKind,
+    },
+    /// The partner already holds the Magento version: only store the link.
+    Keep {
+        record: PartnerWithChildren,
+        link: LinkKind,
+    },
+    /// Odoo won a conflict: write the partner onto the Magento customer.
+    Push { record: PartnerWithChildren },
+}
+
+/// One customer being pulled.
+#[derive(Debug)]
+pub(super) struct Entry<'a> {
+    pub customer: &'a Customer,
+    pub magento_id: u64,
+    /// The email as Odoo normalizes it, the key of the partner lookup.
+    pub email_key: Option<String>,
+    pub mapped: MappedCustomer,
+    pub magento_fingerprint: String,
+    pub link: Option<CustomerLink>,
+    pub plan: Plan,
+    /// How a conflict was settled, when both sides changed.
+    pub conflict: Option<String>,
+}
+
+impl<'a> Entry<'a> {
+    /// Maps one customer, or returns why it is skipped.
+    pub fn new(customer: &'a Customer, website_id: u64, titles: bool) -> Result<Self, Outcome> {
+        let Some(magento_id) = customer.id else {
+            return Err(Outcome::Skipped {
+                reason: "the Magento customer has no id".to_owned(),
+            });
+        };
+        if let Some(other) = customer.website_id.filter(|id| *id != website_id) {
+            return Err(Outcome::Skipped {
+                reason: format!(
+                    "Magento customer {magento_id} belongs to website {other}, not to this instance's website {website_id}"
+                ),
+            });
+        }
+
+        let mapped = map_magento_customer(customer, titles);
+        let magento_fingerprint = fingerprint(&mapped.form);
+
+        Ok(Self {
+            customer,
+            magento_id,
+            email_key: normalize_email(&customer.email),
+            mapped,
+            magento_fingerprint,
+            link: None,
+            plan: Plan::Match,
+            conflict: None,
+        })
+    }
+
+    /// Records the stored link and decides whether Odoo must be asked at all: a linked
+    /// customer whose Magento fingerprint did not change since the last successful
+    /// sync is unchanged without any remote call.
+    pub fn attach_link(&mut self, link: Option<CustomerLink>) {
+        self.plan = match &link {
+            Some(link)
+                if link.state == LinkState::Synced
+                    && link.magento_fingerprint == self.magento_fingerprint =>
+            {
+                Plan::Finished(Outcome::Unchanged {
+                    magento_customer_id: self.magento_id as i64,
+                    odoo_partner_id: link.odoo_partner_id,
+                })
+            }
+            Some(_) => Plan::ReadLinked,
+            None if self.email_key.is_none() => Plan::Finished(Outcome::Failed {
+                reason: format!(
+                    "Magento customer {} has no usable email ({:?}), so it cannot be matched to an Odoo partner; fix the email in Magento",
+                    self.magento_id, self.customer.email
+                ),
+            }),
+            None => Plan::Match,
+        };
+        self.link = link;
+    }
+}
+
+/// Skips every unlinked customer whose email an earlier customer of the batch already
+/// has, because one Odoo partner can be linked to one Magento customer only.
+pub(super) fn skip_repeated_emails(entries: &mut [Entry<'_>]) {
+    let mut seen: HashSet<String> = HashSet::new();
+
+    for entry in entries.iter_mut() {
+        if !matches!(entry.plan, Plan::Match) {
+            continue;
+        }
+        let Some(key) = entry.email_key.clone() else {
+            continue;
+        };
+        if !seen.insert(key.clone()) {
+            entry.plan = Plan::Finished(Outcome::Skipped {
+                reason: format!(
+                    "another Magento customer in the same run has the email {key}, and an Odoo partner can be linked to one customer only"
+                ),
+            });
+        }
+    }
+}

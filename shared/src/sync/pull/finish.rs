@@ -1,0 +1,473 @@
+//! Carrying out the plans of a batch: the Odoo creates and writes, the Magento PUTs of
+//! conflicts won by Odoo, and the read-back that gives each partner's fingerprint and
+//! the ids of its new address children.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::magento::Customer;
+use crate::mapping::magento_model::map_magento_customer;
+use crate::mapping::odoo_side::{child_values, partner_values};
+use crate::mapping::{
+    MappedCustomer, NameParts, OdooChild, OdooFeatures, OdooGeo, fingerprint, form_from_partner,
+};
+use crate::odoo::{ChildCommand, PartnerValues, PartnerWithChildren};
+use crate::store::AddressKey;
+
+use super::super::context::SyncContext;
+use super::super::error::SyncError;
+use super::super::geo::add_partners;
+use super::super::magento_write::{MagentoWrite, merge_and_save, partner_version};
+use super::super::outcome::Outcome;
+use super::children::{AddressTarget, address_targets, child_commands};
+use super::entry::{Entry, LinkKind, Plan};
+use super::odoo_write::{create_partners, write_partner};
+use super::{PullOptions, bounded, read_by_id};
+
+/// What to store for a customer whose partner is known.
+#[derive(Debug)]
+pub(super) struct LinkUpdate {
+    pub partner_id: i64,
+    /// The Magento customer as it is now, for the link's snapshot.
+    pub customer: Customer,
+    pub magento_fingerprint: String,
+    pub odoo_fingerprint: String,
+    pub targets: Vec<AddressTarget>,
+    /// Magento address ids that had a link before this pull.
+    pub linked_before: Vec<u64>,
+}
+
+/// One customer after the remote writes.
+#[derive(Debug)]
+pub(super) struct Written<'a> {
+    pub entry: Entry<'a>,
+    pub outcome: Outcome,
+    pub update: Option<LinkUpdate>,
+}
+
+/// Magento address id to Odoo partner id, per Magento customer, as stored before.
+type Previous = HashMap<u64, HashMap<u64, i64>>;
+
+/// Runs every plan's remote writes and returns each customer's outcome.
+pub(super) async fn write_all<'a>(
+    ctx: &SyncContext,
+    entries: Vec<Entry<'a>>,
+    geo: OdooGeo,
+    features: OdooFeatures,
+    options: &PullOptions,
+) -> Result<Vec<Written<'a>>, SyncError> {
+    let previous = previous_links(ctx, &entries).await?;
+
+    let creates: Vec<usize> = indices(&entries, |plan| matches!(plan, Plan::Create));
+    let create_values: Vec<PartnerValues> = creates
+        .iter()
+        .map(|&i| new_partner_values(&entries[i].mapped, &geo, features))
+        .collect();
+
+    let writes: Vec<(usize, i64, PartnerValues)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, entry)| match &entry.plan {
+            Plan::Write { record, .. } => Some((
+                i,
+                record.partner.id,
+                changed_values(
+                    entry,
+                    record,
+                    previous.get(&entry.magento_id),
+                    &geo,
+                    features,
+                ),
+            )),
+            _ => None,
+        })
+        .collect();
+
+    let pushes: Vec<usize> = indices(&entries, |plan| matches!(plan, Plan::Push { .. }));
+
+    let (created, written, pushed) = tokio::try_join!(
+        async { Ok::<_, SyncError>(create_partners(&ctx.odoo, &create_values).await?) },
+        bounded(
+            writes,
+            options.write_concurrency,
+            |(i, id, values)| async move {
+                let result = write_partner(&ctx.odoo, id, &values).await?;
+                Ok::<_, SyncError>((i, result))
+            }
+        ),
+        bounded(pushes, options.write_concurrency, |i| push_to_magento(
+            ctx,
+            &entries[i]
+        )),
+    )?;
+
+    let mut touched: Vec<i64> = created
+        .iter()
+        .filter_map(|c| c.id.as_ref().ok().copied())
+        .collect();
+    touched.extend(
+        written
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .filter_map(|(i, _)| planned_partner(&entries[*i])),
+    );
+    let after = read_by_id(&ctx.odoo, &touched).await?;
+    let mut geo = geo;
+    add_partners(&ctx.odoo, &mut geo, after.values()).await?;
+
+    let mut outcomes: HashMap<usize, (Outcome, Option<LinkUpdate>)> = HashMap::new();
+    for (&i, result) in creates.iter().zip(created) {
+        let entry = &entries[i];
+        let done = match result.id {
+            Ok(id) => created_outcome(entry, id, result.warnings, &after, &geo, features),
+            Err(reason) => (Outcome::Failed { reason }, None),
+        };
+        outcomes.insert(i, done);
+    }
+    for (i, result) in written {
+        let entry = &entries[i];
+        let prior = previous.get(&entry.magento_id);
+        let done = match result {
+            Ok(warnings) => written_outcome(entry, warnings, &after, prior, &geo, features),
+            Err(reason) => (Outcome::Failed { reason }, None),
+        };
+        outcomes.insert(i, done);
+    }
+    for (&i, result) in indices(&entries, |plan| matches!(plan, Plan::Push { .. }))
+        .iter()
+        .zip(pushed)
+    {
+        let entry = &entries[i];
+        let prior = previous.get(&entry.magento_id);
+        outcomes.insert(i, pushed_outcome(entry, result, prior, &geo, features));
+    }
+
+    let written = entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let (outcome, update) = match outcomes.remove(&i) {
+                Some(done) => done,
+                None => {
+                    settle_without_write(&entry, previous.get(&entry.magento_id), &geo, features)
+                }
+            };
+            Written {
+                entry,
+                outcome,
+                update,
+            }
+        })
+        .collect();
+
+    Ok(written)
+}
+
+fn indices(entries: &[Entry<'_>], check: fn(&Plan) -> bool) -> Vec<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| check(&entry.plan))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn planned_partner(entry: &Entry<'_>) -> Option<i64> {
+    match &entry.plan {
+        Plan::Write { record, .. } | Plan::Keep { record, .. } | Plan::Push { record } => {
+            Some(record.partner.id)
+        }
+        _ => None,
+    }
+}
+
+/// Reads the address links stored for the customers whose partner may be written, in
+/// one BatchGetItem call per 100 addresses.
+async fn previous_links(ctx: &SyncContext, entries: &[Entry<'_>]) -> Result<Previous, SyncError> {
+    let keys: Vec<AddressKey> = entries
+        .iter()
+        .filter(|entry| entry.link.is_some() && planned_partner(entry).is_some())
+        .flat_map(|entry| {
+            entry
+                .customer
+                .addresses
+                .iter()
+                .filter_map(move |address| Some((entry.magento_id, address.id?)))
+        })
+        .collect();
+    if keys.is_empty() {
+        return Ok(Previous::new());
+    }
+
+    let links = ctx
+        .store
+        .get_address_links_by_keys(ctx.instance_id(), &keys)
+        .await?;
+
+    let mut previous = Previous::new();
+    for link in links {
+        previous
+            .entry(link.magento_customer_id)
+            .or_default()
+            .insert(link.magento_address_id, link.odoo_partner_id);
+    }
+    Ok(previous)
+}
+
+/// The values of a new partner with every address child.
+fn new_partner_values(
+    mapped: &MappedCustomer,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> PartnerValues {
+    let mut values = partner_values(&mapped.form, geo, features);
+    values.child_ids = mapped
+        .children
+        .iter()
+        .map(|child| ChildCommand::Create(Box::new(child_values(&child.child, geo))))
+        .collect();
+    values
+}
+
+/// The values that make an existing partner hold the Magento version.
+fn changed_values(
+    entry: &Entry<'_>,
+    record: &PartnerWithChildren,
+    previous: Option<&HashMap<u64, i64>>,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> PartnerValues {
+    let (_, existing) = form_from_partner(record, geo, features);
+    let empty = HashMap::new();
+
+    let mut values = partner_values(&entry.mapped.form, geo, features);
+    values.child_ids = child_commands(&entry.mapped, &existing, previous.unwrap_or(&empty), geo);
+    values
+}
+
+fn created_outcome(
+    entry: &Entry<'_>,
+    partner_id: i64,
+    warnings: Vec<String>,
+    after: &HashMap<i64, PartnerWithChildren>,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> (Outcome, Option<LinkUpdate>) {
+    let Some(record) = after.get(&partner_id) else {
+        return vanished(partner_id);
+    };
+
+    let (odoo_form, children) = form_from_partner(record, geo, features);
+    let mut fresh: Vec<i64> = children.iter().map(|child| child.odoo_id).collect();
+    fresh.sort_unstable();
+
+    let update = LinkUpdate {
+        partner_id,
+        customer: entry.customer.clone(),
+        magento_fingerprint: entry.magento_fingerprint.clone(),
+        odoo_fingerprint: fingerprint(&odoo_form),
+        targets: address_targets(
+            &entry.mapped,
+            partner_id,
+            &children,
+            &HashMap::new(),
+            &fresh,
+        ),
+        linked_before: Vec::new(),
+    };
+    let outcome = Outcome::Created {
+        magento_customer_id: entry.magento_id as i64,
+        odoo_partner_id: partner_id,
+        warnings,
+    };
+    (outcome, Some(update))
+}
+
+fn written_outcome(
+    entry: &Entry<'_>,
+    mut warnings: Vec<String>,
+    after: &HashMap<i64, PartnerWithChildren>,
+    previous: Option<&HashMap<u64, i64>>,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> (Outcome, Option<LinkUpdate>) {
+    let Plan::Write { record, link } = &entry.plan else {
+        return settle_without_write(entry, previous, geo, features);
+    };
+    let partner_id = record.partner.id;
+    let Some(stored) = after.get(&partner_id) else {
+        return vanished(partner_id);
+    };
+
+    let before: HashSet<i64> = record.children.iter().map(|child| child.id).collect();
+    let (odoo_form, children) = form_from_partner(stored, geo, features);
+    let mut fresh: Vec<i64> = children
+        .iter()
+        .map(|child| child.odoo_id)
+        .filter(|id| !before.contains(id))
+        .collect();
+    fresh.sort_unstable();
+
+    let update = link_update(entry, partner_id, &odoo_form, &children, previous, &fresh);
+    warnings.extend(entry.conflict.clone());
+    (
+        link_outcome(entry, partner_id, link, warnings, true),
+        Some(update),
+    )
+}
+
+/// Settles a customer whose plan needed no remote write: a partner that already holds
+/// the Magento version (`Keep`), or a customer finished while planning.
+fn settle_without_write(
+    entry: &Entry<'_>,
+    previous: Option<&HashMap<u64, i64>>,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> (Outcome, Option<LinkUpdate>) {
+    match &entry.plan {
+        Plan::Keep { record, link } => {
+            let partner_id = record.partner.id;
+            let (odoo_form, children) = form_from_partner(record, geo, features);
+            let update = link_update(entry, partner_id, &odoo_form, &children, previous, &[]);
+            (
+                link_outcome(entry, partner_id, link, Vec::new(), false),
+                Some(update),
+            )
+        }
+        Plan::Finished(outcome) => (outcome.clone(), None),
+        _ => (
+            Outcome::Failed {
+                reason: format!(
+                    "Magento customer {} was left without a plan; pull it again",
+                    entry.magento_id
+                ),
+            },
+            None,
+        ),
+    }
+}
+
+fn link_update(
+    entry: &Entry<'_>,
+    partner_id: i64,
+    odoo_form: &crate::mapping::CustomerForm,
+    children: &[OdooChild],
+    previous: Option<&HashMap<u64, i64>>,
+    fresh: &[i64],
+) -> LinkUpdate {
+    let empty = HashMap::new();
+    let previous = previous.unwrap_or(&empty);
+
+    LinkUpdate {
+        partner_id,
+        customer: entry.customer.clone(),
+        magento_fingerprint: entry.magento_fingerprint.clone(),
+        odoo_fingerprint: fingerprint(odoo_form),
+        targets: address_targets(&entry.mapped, partner_id, children, previous, fresh),
+        linked_before: previous.keys().copied().collect(),
+    }
+}
+
+fn link_outcome(
+    entry: &Entry<'_>,
+    partner_id: i64,
+    link: &LinkKind,
+    warnings: Vec<String>,
+    wrote: bool,
+) -> Outcome {
+    let magento_customer_id = entry.magento_id as i64;
+
+    match link {
+        LinkKind::New { reason } => Outcome::LinkedToExisting {
+            magento_customer_id,
+            odoo_partner_id: partner_id,
+            reason: reason.clone(),
+            warnings,
+        },
+        LinkKind::Existing if wrote => Outcome::Updated {
+            magento_customer_id,
+            odoo_partner_id: partner_id,
+            warnings,
+        },
+        LinkKind::Existing => Outcome::Unchanged {
+            magento_customer_id,
+            odoo_partner_id: partner_id,
+        },
+    }
+}
+
+/// Writes the partner's version onto the Magento customer, for a conflict Odoo won.
+/// Returns the customer as Magento stored it, or why Magento rejected it.
+async fn push_to_magento(
+    ctx: &SyncContext,
+    entry: &Entry<'_>,
+) -> Result<Result<Customer, String>, SyncError> {
+    let (Plan::Push { record }, Some(link)) = (&entry.plan, &entry.link) else {
+        return Ok(Ok(entry.customer.clone()));
+    };
+    let stored = NameParts::new(
+        link.customer.prefix.as_deref(),
+        &link.customer.firstname,
+        link.customer.middlename.as_deref(),
+        &link.customer.lastname,
+        link.customer.suffix.as_deref(),
+    );
+
+    let version = partner_version(ctx, record, Some(&stored)).await?;
+    match merge_and_save(ctx, entry.magento_id, entry.customer, &version).await {
+        Ok(MagentoWrite::Updated(customer) | MagentoWrite::Unchanged(customer)) => Ok(Ok(customer)),
+        Err(SyncError::Invalid(errors)) => Ok(Err(format!(
+            "the Odoo version of partner {} won a conflict but Magento would reject it: {errors}",
+            record.partner.id
+        ))),
+        Err(error) if !error.is_transient() && matches!(error, SyncError::Magento(_)) => {
+            Ok(Err(error.to_string()))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn pushed_outcome(
+    entry: &Entry<'_>,
+    result: Result<Customer, String>,
+    previous: Option<&HashMap<u64, i64>>,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> (Outcome, Option<LinkUpdate>) {
+    let Plan::Push { record } = &entry.plan else {
+        return settle_without_write(entry, previous, geo, features);
+    };
+    let customer = match result {
+        Ok(customer) => customer,
+        Err(reason) => return (Outcome::Failed { reason }, None),
+    };
+
+    let partner_id = record.partner.id;
+    let mapped = map_magento_customer(&customer, features.titles);
+    let (odoo_form, children) = form_from_partner(record, geo, features);
+    let empty = HashMap::new();
+    let previous = previous.unwrap_or(&empty);
+
+    let update = LinkUpdate {
+        partner_id,
+        magento_fingerprint: fingerprint(&mapped.form),
+        odoo_fingerprint: fingerprint(&odoo_form),
+        targets: address_targets(&mapped, partner_id, &children, previous, &[]),
+        linked_before: previous.keys().copied().collect(),
+        customer,
+    };
+    let outcome = Outcome::Updated {
+        magento_customer_id: entry.magento_id as i64,
+        odoo_partner_id: partner_id,
+        warnings: entry.conflict.clone().into_iter().collect(),
+    };
+    (outcome, Some(update))
+}
+
+fn vanished(partner_id: i64) -> (Outcome, Option<LinkUpdate>) {
+    let outcome = Outcome::Failed {
+        reason: format!(
+            "Odoo partner {partner_id} could not be read back right after the sync wrote it; pull the customer again"
+        ),
+    };
+    (outcome, None)
+}

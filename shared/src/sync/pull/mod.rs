@@ -1,0 +1,316 @@
+//! Pulling Magento customers into Odoo, a batch at a time.
+//!
+//! One batch (a Magento page, or a single customer) costs a fixed number of calls
+//! whatever its size, plus one Odoo `write` per partner that must change:
+//!
+//! 1. DynamoDB: the links of the batch's customers (BatchGetItem). A linked customer
+//!    whose Magento fingerprint did not change is `Unchanged` with no other call.
+//! 2. Odoo: the linked partners that must be compared (`read` with children) and the
+//!    partners with the emails of unlinked customers (`search_read` with children), in
+//!    parallel; DynamoDB: which found partners are already linked (BatchGetItem).
+//! 3. Odoo: one `create` with children for all new partners, one `write` per changed
+//!    partner (bounded concurrency), and a Magento PUT per conflict that Odoo won.
+//! 4. Odoo: the written partners read back (`read` with children), for the fingerprints
+//!    and the ids of new address children.
+//! 5. DynamoDB: new links in transactions of 50, refreshed links and address links with
+//!    BatchWriteItem.
+//!
+//! A problem with one customer's data becomes that customer's `Failed` outcome. An
+//! error that stops the whole batch (a system unavailable after every retry) is
+//! returned as `Err`; nothing that the batch wrote is lost, because a later run links
+//! the partners it created by their email.
+
+mod children;
+mod decide;
+mod entry;
+mod finish;
+mod odoo_write;
+mod persist;
+
+use std::collections::HashMap;
+
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+
+use crate::config::{ConflictPolicy, InstanceConfig};
+use crate::magento::Customer;
+use crate::mapping::{OdooFeatures, OdooGeo};
+use crate::odoo::{self, PartnerWithChildren};
+use crate::store::JobCounts;
+
+use super::context::SyncContext;
+use super::error::SyncError;
+use super::geo::{add_forms, add_partners};
+use super::magento_write::features;
+use super::outcome::Outcome;
+use entry::{Entry, Plan};
+
+/// Odoo writes of changed partners in flight at once, by default; the Odoo client's own
+/// concurrency limit applies on top.
+pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
+
+/// Settings of one pull.
+#[derive(Debug, Clone)]
+pub struct PullOptions {
+    /// The side that wins when both changed since the last sync.
+    pub policy: ConflictPolicy,
+    /// Odoo writes (and Magento PUTs of conflicts won by Odoo) in flight at once.
+    pub write_concurrency: usize,
+    /// The job this pull belongs to, for the logs.
+    pub job_id: Option<String>,
+}
+
+impl PullOptions {
+    /// Builds the options of an instance: its conflict policy, default concurrency.
+    pub fn for_instance(instance: &InstanceConfig) -> Self {
+        Self {
+            policy: instance.conflict_policy,
+            write_concurrency: DEFAULT_WRITE_CONCURRENCY,
+            job_id: None,
+        }
+    }
+}
+
+/// The result of pulling one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerResult {
+    pub magento_customer_id: Option<u64>,
+    pub outcome: Outcome,
+    /// How a conflict was settled, when both sides changed since the last sync.
+    pub conflict: Option<String>,
+}
+
+/// The results of one pull, in the order of the input customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub results: Vec<CustomerResult>,
+}
+
+impl PullReport {
+    /// Counts the results as job counters (`processed` is the number of results;
+    /// `total` is left to the caller).
+    pub fn counts(&self) -> JobCounts {
+        let mut counts = JobCounts {
+            processed: self.results.len() as u64,
+            ..JobCounts::default()
+        };
+
+        for result in &self.results {
+            match result.outcome {
+                Outcome::Created { .. } => counts.created += 1,
+                Outcome::LinkedToExisting { .. } => counts.linked += 1,
+                Outcome::Updated { .. } => counts.updated += 1,
+                Outcome::Unchanged { .. } => counts.unchanged += 1,
+                Outcome::Skipped { .. } | Outcome::AlreadyExists { .. } => counts.skipped += 1,
+                Outcome::Failed { .. } => counts.failed += 1,
+            }
+            if result.conflict.is_some() {
+                counts.conflicts += 1;
+            }
+        }
+
+        counts
+    }
+}
+
+/// Pulls a batch of Magento customers (for example one page) into Odoo; see the module
+/// documentation for the calls it makes.
+#[tracing::instrument(skip_all, fields(instance_id = %ctx.instance_id(), job_id = options.job_id.as_deref(), count = customers.len()))]
+pub async fn pull_customers(
+    ctx: &SyncContext,
+    customers: &[Customer],
+    options: &PullOptions,
+) -> Result<PullReport, SyncError> {
+    let features = features(ctx).await?;
+    let website_id = u64::from(ctx.instance.magento_website_id);
+
+    let mut positions = Vec::with_capacity(customers.len());
+    let mut entries = Vec::with_capacity(customers.len());
+    let mut results: Vec<(usize, CustomerResult)> = Vec::new();
+    for (position, customer) in customers.iter().enumerate() {
+        match Entry::new(customer, website_id, features.titles) {
+            Ok(entry) => {
+                positions.push(position);
+                entries.push(entry);
+            }
+            Err(outcome) => results.push((
+                position,
+                CustomerResult {
+                    magento_customer_id: customer.id,
+                    outcome,
+                    conflict: None,
+                },
+            )),
+        }
+    }
+
+    let geo = plan(ctx, &mut entries, features, options).await?;
+    let written = finish::write_all(ctx, entries, geo, features, options).await?;
+    let stored = persist::store_all(ctx, written).await?;
+
+    results.extend(positions.into_iter().zip(stored));
+    results.sort_by_key(|(position, _)| *position);
+
+    let report = PullReport {
+        results: results.into_iter().map(|(_, result)| result).collect(),
+    };
+    log_results(ctx, &report, options);
+    Ok(report)
+}
+
+/// Looks up links and Odoo partners and sets every entry's plan. Returns the country,
+/// state and title codes resolved on the way.
+async fn plan(
+    ctx: &SyncContext,
+    entries: &mut [Entry<'_>],
+    features: OdooFeatures,
+    options: &PullOptions,
+) -> Result<OdooGeo, SyncError> {
+    let instance_id = ctx.instance_id();
+
+    let ids: Vec<u64> = entries.iter().map(|entry| entry.magento_id).collect();
+    let mut links = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        ctx.store
+            .get_links_for_magento_ids(instance_id, &ids)
+            .await?
+    };
+    for entry in entries.iter_mut() {
+        entry.attach_link(links.remove(&entry.magento_id));
+    }
+    entry::skip_repeated_emails(entries);
+
+    let mut geo = OdooGeo::default();
+    // Collected before the await: an iterator adapter with closures held across it
+    // makes the future fail the `Send` bound that Lambda runtimes require.
+    let forms: Vec<&crate::mapping::CustomerForm> = entries
+        .iter()
+        .filter(|entry| matches!(entry.plan, Plan::ReadLinked | Plan::Match))
+        .map(|entry| &entry.mapped.form)
+        .collect();
+    add_forms(&ctx.odoo, &mut geo, forms).await?;
+
+    let linked_ids: Vec<i64> = entries
+        .iter()
+        .filter(|entry| matches!(entry.plan, Plan::ReadLinked))
+        .filter_map(|entry| entry.link.as_ref().map(|link| link.odoo_partner_id))
+        .collect();
+    let emails: Vec<String> = entries
+        .iter()
+        .filter(|entry| matches!(entry.plan, Plan::Match))
+        .map(|entry| entry.customer.email.clone())
+        .collect();
+
+    let (linked, found) = tokio::try_join!(
+        read_by_id(&ctx.odoo, &linked_ids),
+        find_by_email(&ctx.odoo, &emails)
+    )?;
+    // Collected before the await for the same `Send` reason as the forms above.
+    let records: Vec<&PartnerWithChildren> =
+        linked.values().chain(found.values().flatten()).collect();
+    add_partners(&ctx.odoo, &mut geo, records).await?;
+
+    let found_ids: Vec<i64> = found
+        .values()
+        .flatten()
+        .map(|record| record.partner.id)
+        .collect();
+    let taken = if found_ids.is_empty() {
+        HashMap::new()
+    } else {
+        ctx.store.get_partner_links(instance_id, &found_ids).await?
+    };
+
+    for entry in entries.iter_mut() {
+        match entry.plan {
+            Plan::ReadLinked => {
+                decide::plan_linked(entry, &linked, &geo, features, options.policy);
+            }
+            Plan::Match => decide::plan_match(entry, &found, &taken, &geo, features),
+            _ => {}
+        }
+    }
+
+    Ok(geo)
+}
+
+async fn read_by_id(
+    odoo: &odoo::Client,
+    ids: &[i64],
+) -> Result<HashMap<i64, PartnerWithChildren>, odoo::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+
+    let records = odoo.read_with_children(ids).await?;
+    Ok(records
+        .into_iter()
+        .map(|record| (record.partner.id, record))
+        .collect())
+}
+
+async fn find_by_email(
+    odoo: &odoo::Client,
+    emails: &[String],
+) -> Result<HashMap<String, Vec<PartnerWithChildren>>, odoo::Error> {
+    if emails.is_empty() {
+        return Ok(HashMap::new());
+    }
+
+    odoo.find_by_emails_with_children(emails, true).await
+}
+
+/// Runs `operation` on each item with at most `limit` in flight, keeping input order.
+pub(super) async fn bounded<T, R, E, F, Fut>(
+    items: Vec<T>,
+    limit: usize,
+    operation: F,
+) -> Result<Vec<R>, E>
+where
+    F: FnMut(T) -> Fut,
+    Fut: Future<Output = Result<R, E>>,
+{
+    futures::stream::iter(items)
+        .map(operation)
+        .buffered(limit.max(1))
+        .try_collect()
+        .await
+}
+
+/// Logs every outcome with the ids involved: changes and failures at info, unchanged
+/// customers at debug.
+fn log_results(ctx: &SyncContext, report: &PullReport, options: &PullOptions) {
+    for result in &report.results {
+        let odoo_partner_id = result.outcome.odoo_partner_id();
+        let status = result.outcome.status();
+
+        match &result.outcome {
+            Outcome::Unchanged { .. } => tracing::debug!(
+                instance_id = %ctx.instance_id(),
+                job_id = options.job_id.as_deref(),
+                magento_customer_id = result.magento_customer_id,
+                odoo_partner_id,
+                status,
+                "pulled Magento customer"
+            ),
+            Outcome::Failed { reason } | Outcome::Skipped { reason } => tracing::warn!(
+                instance_id = %ctx.instance_id(),
+                job_id = options.job_id.as_deref(),
+                magento_customer_id = result.magento_customer_id,
+                status,
+                %reason,
+                "Magento customer not pulled"
+            ),
+            _ => tracing::info!(
+                instance_id = %ctx.instance_id(),
+                job_id = options.job_id.as_deref(),
+                magento_customer_id = result.magento_customer_id,
+                odoo_partner_id,
+                status,
+                conflict = result.conflict.as_deref(),
+                "pulled Magento customer"
+            ),
+        }
+    }
+}
