@@ -3,6 +3,8 @@
 //! Each test starts its own systems, so tests share no state and can run in parallel.
 //! Run with `MOTO_SERVER=<venv>/bin/moto_server` when the workspace has no `.venv`.
 
+#[path = "sync/bulk.rs"]
+mod bulk;
 #[path = "sync/harness.rs"]
 mod harness;
 #[path = "sync/pull.rs"]

@@ -122,7 +122,8 @@ impl Client {
         Ok(states)
     }
 
-    /// Returns the id of the partner title named `name` (case-insensitive),
+    /// Returns the id of the partner title named or abbreviated `name`
+    /// (case-insensitive), so a Magento prefix "Dr." finds Odoo's "Doctor",
     /// creating it when missing. Returns `None` on Odoo 19 and later, which
     /// have no `res.partner.title`, and for a blank name.
     pub async fn title_id(&self, name: &str) -> Result<Option<i64>, Error> {
@@ -136,7 +137,14 @@ impl Client {
         }
 
         let search = Call::new("res.partner.title", "search_read")
-            .arg("domain", json!([["name", "=ilike", escape_like(name)]]))
+            .arg(
+                "domain",
+                json!([
+                    "|",
+                    ["name", "=ilike", escape_like(name)],
+                    ["shortcut", "=ilike", escape_like(name)]
+                ]),
+            )
             .kwarg("fields", json!(["id"]))
             .kwarg("order", "id asc")
             .kwarg("limit", 1);

@@ -1,6 +1,7 @@
 //! The clients and settings that every sync use case of one instance needs.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -17,6 +18,9 @@ pub struct SyncContext {
     pub magento: magento::Client,
     pub odoo: odoo::Client,
     pub store: Store,
+    /// Magento prefixes whose Odoo title could not be created (the user lacks the
+    /// right), so later pages do not ask again.
+    refused_titles: Arc<Mutex<HashSet<String>>>,
 }
 
 /// HTTP requests sent to each remote system by one context's clients, retries
@@ -49,6 +53,34 @@ impl SyncContext {
             magento,
             odoo,
             store,
+            refused_titles: Arc::default(),
+        }
+    }
+
+    /// Builds a context for the same instance and store with other clients, e.g. for a
+    /// second concurrent run.
+    pub fn with_clients(&self, magento: magento::Client, odoo: odoo::Client) -> Self {
+        Self {
+            instance: Arc::clone(&self.instance),
+            magento,
+            odoo,
+            store: self.store.clone(),
+            refused_titles: Arc::default(),
+        }
+    }
+
+    /// Tells whether creating the Odoo title for `prefix` was refused before.
+    pub(crate) fn is_title_refused(&self, prefix: &str) -> bool {
+        self.refused_titles
+            .lock()
+            .map(|refused| refused.contains(prefix))
+            .unwrap_or(false)
+    }
+
+    /// Remembers that creating the Odoo title for `prefix` was refused.
+    pub(crate) fn refuse_title(&self, prefix: &str) {
+        if let Ok(mut refused) = self.refused_titles.lock() {
+            refused.insert(prefix.to_owned());
         }
     }
 

@@ -7,23 +7,16 @@
 use crate::mapping::{CustomerForm, OdooGeo};
 use crate::odoo::{Client, Error, Partner, PartnerWithChildren};
 
-/// Resolves every country, state and title that `forms` mention. Codes Odoo does not
-/// know are left out, and the mapping then sends those fields empty.
-pub async fn resolve_geo<'a>(
-    client: &Client,
-    forms: impl IntoIterator<Item = &'a CustomerForm>,
-) -> Result<OdooGeo, Error> {
-    let mut geo = OdooGeo::default();
-    add_forms(client, &mut geo, forms).await?;
-    Ok(geo)
-}
+use super::context::SyncContext;
 
 /// Adds the countries, states and titles that `forms` mention to `geo`.
-pub async fn add_forms<'a>(
-    client: &Client,
+pub async fn add_forms(
+    ctx: &SyncContext,
     geo: &mut OdooGeo,
-    forms: impl IntoIterator<Item = &'a CustomerForm>,
+    forms: &[&CustomerForm],
 ) -> Result<(), Error> {
+    let client = &ctx.odoo;
+
     for form in forms {
         // A Vec, not a lazy iterator: a closure held across the awaits below makes the
         // future fail the `Send` bound that Lambda runtimes require.
@@ -47,7 +40,7 @@ pub async fn add_forms<'a>(
         }
 
         if let Some(title) = form.title.as_deref()
-            && let Some(title_id) = title_id(client, title).await?
+            && let Some(title_id) = title_id(ctx, title).await?
         {
             geo.add_title(title_id, title);
         }
@@ -57,12 +50,17 @@ pub async fn add_forms<'a>(
 }
 
 /// Finds or creates the title named `title`. A user without the right to create titles
-/// gets an AccessError; the partner is then written without a title, and the prefix
-/// stays in Magento and in the link's name parts.
-async fn title_id(client: &Client, title: &str) -> Result<Option<i64>, Error> {
-    match client.title_id(title).await {
+/// gets an AccessError; the partner is then written without a title, the prefix stays
+/// in Magento and in the link's name parts, and the context remembers not to ask again.
+async fn title_id(ctx: &SyncContext, title: &str) -> Result<Option<i64>, Error> {
+    if ctx.is_title_refused(title) {
+        return Ok(None);
+    }
+
+    match ctx.odoo.title_id(title).await {
         Err(Error::AccessError(fault)) => {
             tracing::warn!(title, message = %fault.message, "cannot create the Odoo partner title; writing partners without it");
+            ctx.refuse_title(title);
             Ok(None)
         }
         other => other,
@@ -73,10 +71,10 @@ async fn title_id(client: &Client, title: &str) -> Result<Option<i64>, Error> {
 /// point at, so [`form_from_partner`](crate::mapping::form_from_partner) can name them.
 /// A state that does not belong to the partner's country is left out, because Magento
 /// could not store it.
-pub async fn add_partners<'a>(
+pub async fn add_partners(
     client: &Client,
     geo: &mut OdooGeo,
-    records: impl IntoIterator<Item = &'a PartnerWithChildren>,
+    records: &[&PartnerWithChildren],
 ) -> Result<(), Error> {
     for record in records {
         for partner in std::iter::once(&record.partner).chain(&record.children) {
@@ -88,6 +86,9 @@ pub async fn add_partners<'a>(
 }
 
 async fn add_partner(client: &Client, geo: &mut OdooGeo, partner: &Partner) -> Result<(), Error> {
+    // Odoo's own title name replaces a Magento prefix that found the same title
+    // ("Doctor" for "Dr."), so a partner's form, and so its fingerprint, depends on
+    // the partner alone.
     if let Some(title) = &partner.title {
         geo.add_title(title.id, &title.name);
     }

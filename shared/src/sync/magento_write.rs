@@ -42,19 +42,15 @@ pub async fn partner_version(
 ) -> Result<PartnerVersion, SyncError> {
     let features = features(ctx).await?;
     let mut geo = OdooGeo::default();
-    add_partners(&ctx.odoo, &mut geo, [record]).await?;
+    add_partners(&ctx.odoo, &mut geo, &[record]).await?;
 
     let (form, children) = form_from_partner(record, &geo, features);
 
     // With titles (Odoo 17, 18) the prefix travels as the title and is not in the name.
-    // A partner without a title keeps the stored prefix, because the sync writes no
-    // title when Odoo has none matching the prefix and refuses to create one.
     let mut names = split_full_name(&form.name, stored, !features.titles);
     if features.titles {
-        names.prefix = form
-            .title
-            .clone()
-            .or_else(|| stored.and_then(|parts| parts.prefix.clone()));
+        let stored_prefix = stored.and_then(|parts| parts.prefix.clone());
+        names.prefix = prefix_for_title(ctx, record, stored_prefix).await?;
     }
 
     Ok(PartnerVersion {
@@ -62,6 +58,32 @@ pub async fn partner_version(
         names,
         children,
     })
+}
+
+/// Returns the Magento prefix of a partner's title: the stored prefix when it names the
+/// same title ("Dr." for "Doctor"), else the title's name. A partner without a title
+/// keeps the stored prefix, because the sync writes no title when Odoo has none
+/// matching the prefix and refuses to create one.
+async fn prefix_for_title(
+    ctx: &SyncContext,
+    record: &PartnerWithChildren,
+    stored_prefix: Option<String>,
+) -> Result<Option<String>, SyncError> {
+    let Some(title) = &record.partner.title else {
+        return Ok(stored_prefix);
+    };
+
+    if let Some(prefix) = stored_prefix {
+        let same = match ctx.odoo.title_id(&prefix).await {
+            Ok(id) => id == Some(title.id),
+            Err(crate::odoo::Error::AccessError(_)) => false,
+            Err(error) => return Err(error.into()),
+        };
+        if same {
+            return Ok(Some(prefix));
+        }
+    }
+    Ok(Some(title.name.clone()))
 }
 
 /// Returns the Odoo features that shape the mapping (one cached `fields_get`).
@@ -82,9 +104,9 @@ pub async fn write_settings(ctx: &SyncContext) -> Result<MagentoWriteSettings, S
 /// Loads Magento's region lists of every country that `forms` mention (one call per
 /// country, cached by the client). A country Magento does not know gets no list, and
 /// Magento then rejects the address with its own message.
-pub async fn region_directory<'a>(
+pub async fn region_directory(
     magento: &magento::Client,
-    forms: impl IntoIterator<Item = &'a CustomerForm>,
+    forms: &[&CustomerForm],
 ) -> Result<RegionDirectory, SyncError> {
     let mut codes = BTreeSet::new();
     for form in forms {
@@ -125,7 +147,7 @@ pub async fn merge_and_save(
     version: &PartnerVersion,
 ) -> Result<MagentoWrite, SyncError> {
     let settings = write_settings(ctx).await?;
-    let regions = region_directory(&ctx.magento, [&version.form]).await?;
+    let regions = region_directory(&ctx.magento, &[&version.form]).await?;
 
     let merged = merge_into_customer(current, &version.form, &version.names, &regions, settings);
     validate_customer(&merged, &regions)?;

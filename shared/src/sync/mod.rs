@@ -1,5 +1,6 @@
 //! Sync use cases between Magento customers and Odoo partners.
 
+pub mod bulk;
 pub mod choose;
 pub mod conflict;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod pull;
 pub mod pull_one;
 pub mod snapshot;
 
+pub use bulk::{BulkOptions, BulkReport, resume_job, start_bulk_pull};
 pub use choose::{Choice, choose_partner};
 pub use context::{RemoteCalls, SyncContext};
 pub use error::SyncError;

@@ -97,12 +97,10 @@ impl Env {
 
     /// Builds a second context on the same systems, as a concurrent run would have.
     pub fn second_context(&self) -> anyhow::Result<SyncContext> {
-        Ok(SyncContext {
-            instance: self.ctx.instance.clone(),
-            magento: magento_client(&self.magento, 6)?,
-            odoo: odoo_client(&self.odoo, 6)?,
-            store: self.ctx.store.clone(),
-        })
+        Ok(self.ctx.with_clients(
+            magento_client(&self.magento, 6)?,
+            odoo_client(&self.odoo, 6)?,
+        ))
     }
 
     /// Replaces the fault settings of the Magento sandbox.
@@ -312,6 +310,9 @@ fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(aws_sdk_dynamodb::config::Region::new(REGION))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
+        // moto deep-copies a table for every TransactWriteItems and answers 500 when a
+        // concurrent write changes the table during the copy; more attempts ride it out.
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10))
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

@@ -112,7 +112,8 @@ pub(super) async fn write_all<'a>(
     );
     let after = read_by_id(&ctx.odoo, &touched).await?;
     let mut geo = geo;
-    add_partners(&ctx.odoo, &mut geo, after.values()).await?;
+    let records: Vec<&PartnerWithChildren> = after.values().collect();
+    add_partners(&ctx.odoo, &mut geo, &records).await?;
 
     let mut outcomes: HashMap<usize, (Outcome, Option<LinkUpdate>)> = HashMap::new();
     for (&i, result) in creates.iter().zip(created) {

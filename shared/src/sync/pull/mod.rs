@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::config::{ConflictPolicy, InstanceConfig};
 use crate::magento::Customer;
-use crate::mapping::{OdooFeatures, OdooGeo};
+use crate::mapping::{CustomerForm, OdooFeatures, OdooGeo};
 use crate::odoo::{self, PartnerWithChildren};
 use crate::store::JobCounts;
 
@@ -182,14 +182,13 @@ async fn plan(
     entry::skip_repeated_emails(entries);
 
     let mut geo = OdooGeo::default();
-    // Collected before the await: an iterator adapter with closures held across it
-    // makes the future fail the `Send` bound that Lambda runtimes require.
-    let forms: Vec<&crate::mapping::CustomerForm> = entries
-        .iter()
-        .filter(|entry| matches!(entry.plan, Plan::ReadLinked | Plan::Match))
-        .map(|entry| &entry.mapped.form)
-        .collect();
-    add_forms(&ctx.odoo, &mut geo, forms).await?;
+    let mut forms: Vec<&CustomerForm> = Vec::new();
+    for entry in entries.iter() {
+        if matches!(entry.plan, Plan::ReadLinked | Plan::Match) {
+            forms.push(&entry.mapped.form);
+        }
+    }
+    add_forms(ctx, &mut geo, &forms).await?;
 
     let linked_ids: Vec<i64> = entries
         .iter()
@@ -206,10 +205,9 @@ async fn plan(
         read_by_id(&ctx.odoo, &linked_ids),
         find_by_email(&ctx.odoo, &emails)
     )?;
-    // Collected before the await for the same `Send` reason as the forms above.
-    let records: Vec<&PartnerWithChildren> =
-        linked.values().chain(found.values().flatten()).collect();
-    add_partners(&ctx.odoo, &mut geo, records).await?;
+    let mut records: Vec<&PartnerWithChildren> = linked.values().collect();
+    records.extend(found.values().flatten());
+    add_partners(&ctx.odoo, &mut geo, &records).await?;
 
     let found_ids: Vec<i64> = found
         .values()

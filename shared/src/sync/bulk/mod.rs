@@ -1,0 +1,433 @@
+//! Bulk pull: every Magento customer of an instance into Odoo, designed for throughput
+//! with flat memory, resumable from a checkpoint.
+//!
+//! ```text
+//!  fetcher task           bounded channel        writers (k pages at once)        checkpoints
+//!  Magento page N+2  ──▶  [N+1] [N+2]  ──▶  page N-1 │ page N │ page N+1  ──▶  in page order
+//!  entity_id > last                          Odoo + DynamoDB per page          cursor + counters
+//! ```
+//!
+//! - The fetcher reads pages one at a time by keyset (`entity_id > last id`, ascending),
+//!   a few pages ahead of the writers.
+//! - Up to `pages_in_flight` pages are written at once, each by
+//!   [`pull_customers`](super::pull::pull_customers) in its own task, so the Odoo calls
+//!   of one page overlap the fetch of the next and the writes of the previous one.
+//! - Results are taken in page order. The job's cursor moves to the end of page N, with
+//!   the page's counters in the same update, only once pages up to N are fully
+//!   written. A run that dies restarts after the last checkpoint: the pages after it
+//!   are pulled again, and their customers are recognised by their links or, for a
+//!   partner created just before the crash, by their email. Nothing is skipped and no
+//!   partner is created twice.
+//! - The instance lease is held for the whole run, so a second run is refused.
+//! - At the deadline the run takes no new page, finishes the pages in flight,
+//!   checkpoints them and returns the cursor; the job stays `running` for the next run.
+
+mod fetch;
+mod lease;
+mod record;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use serde::Serialize;
+use tokio::time::Instant;
+
+use crate::config::{ConflictPolicy, InstanceConfig};
+use crate::magento::{CustomerPage, PageCursor};
+use crate::store::{Job, JobCounts, JobKind, JobStatus};
+
+use super::context::{RemoteCalls, SyncContext};
+use super::error::SyncError;
+use super::pull::{PullOptions, PullReport, pull_customers};
+use lease::LeaseKeeper;
+
+/// Pages written at once by default: enough to overlap one page's Odoo calls with the
+/// next page's fetch and the previous page's DynamoDB writes.
+pub const DEFAULT_PAGES_IN_FLIGHT: usize = 4;
+/// Pages the fetcher may read ahead of the writers by default.
+pub const DEFAULT_PREFETCH_PAGES: usize = 2;
+/// Lease duration by default; the lease is renewed every third of it.
+pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(120);
+
+/// Settings of one bulk run.
+#[derive(Debug, Clone)]
+pub struct BulkOptions {
+    /// Customers per Magento page (Magento caps it at 300 when input limits are on).
+    pub page_size: u32,
+    pub pages_in_flight: usize,
+    pub prefetch_pages: usize,
+    /// Odoo writes of changed partners in flight at once, per page.
+    pub write_concurrency: usize,
+    pub lease_duration: Duration,
+    /// When to stop taking new pages, e.g. the Lambda's remaining time minus a margin
+    /// for the pages in flight.
+    pub deadline: Option<Instant>,
+    pub policy: ConflictPolicy,
+}
+
+impl BulkOptions {
+    /// Builds the options of an instance: its page size and conflict policy, defaults
+    /// for the rest, no deadline.
+    pub fn for_instance(instance: &InstanceConfig) -> Self {
+        Self {
+            page_size: instance.magento_page_size,
+            pages_in_flight: DEFAULT_PAGES_IN_FLIGHT,
+            prefetch_pages: DEFAULT_PREFETCH_PAGES,
+            write_concurrency: super::pull::DEFAULT_WRITE_CONCURRENCY,
+            lease_duration: DEFAULT_LEASE_DURATION,
+            deadline: None,
+            policy: instance.conflict_policy,
+        }
+    }
+}
+
+/// The result of one run of a bulk or scheduled job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkReport {
+    pub job_id: String,
+    /// True when the run reached the last page; false when it stopped at the deadline.
+    pub finished: bool,
+    /// Where the next run continues: after the last customer of the last checkpoint.
+    pub cursor: Option<PageCursor>,
+    /// The job's counters after this run, earlier runs included.
+    pub counts: JobCounts,
+    /// Pages and customers this run wrote.
+    pub pages: u64,
+    pub customers: u64,
+    /// Magento and Odoo requests this run sent, retries included.
+    pub calls: RemoteCalls,
+}
+
+/// Creates a bulk job for the instance and runs it; see the module documentation.
+pub async fn start_bulk_pull(
+    ctx: &SyncContext,
+    options: &BulkOptions,
+) -> Result<BulkReport, SyncError> {
+    let job = ctx.store.create_job(ctx.instance_id(), JobKind::Bulk).await?;
+
+    run_job(ctx, job, PageCursor::all(options.page_size), options).await
+}
+
+/// Continues a bulk or scheduled job after its last checkpoint, e.g. after a run that
+/// stopped at its deadline or died. Fails with [`SyncError::Busy`] while another run
+/// holds the instance.
+pub async fn resume_job(
+    ctx: &SyncContext,
+    job_id: &str,
+    options: &BulkOptions,
+) -> Result<BulkReport, SyncError> {
+    let job = ctx.store.get_job(job_id).await?;
+
+    run_job(ctx, job, PageCursor::all(options.page_size), options).await
+}
+
+/// Runs `job` from its stored cursor, or from `start` when it has none.
+pub(super) async fn run_job(
+    ctx: &SyncContext,
+    job: Job,
+    start: PageCursor,
+    options: &BulkOptions,
+) -> Result<BulkReport, SyncError> {
+    let job_id = job.job_id.clone();
+    if job.instance_id != ctx.instance_id() {
+        return Err(SyncError::TaskFailed {
+            instance_id: ctx.instance_id().to_owned(),
+            detail: format!(
+                "job {job_id} belongs to instance {}; run it with that instance's context",
+                job.instance_id
+            ),
+        });
+    }
+
+    let cursor = match job.cursor.as_deref() {
+        Some(stored) => parse_cursor(ctx, &job_id, stored)?,
+        None => start,
+    };
+    let stopped = Arc::new(AtomicBool::new(false));
+    let lost = Arc::new(AtomicBool::new(false));
+    let owner = format!("{job_id}/{}", uuid::Uuid::new_v4());
+    let keeper = LeaseKeeper::acquire(
+        &ctx.store,
+        ctx.instance_id(),
+        owner,
+        options.lease_duration,
+        Arc::clone(&lost),
+    )
+    .await?;
+
+    if job.status == JobStatus::Queued {
+        ctx.store.set_job_status(&job_id, JobStatus::Running).await?;
+    }
+    if job.cursor.is_none() {
+        // Stored before the first page, so a resumed scheduled job keeps its
+        // `updated_at` filter even if this run dies before its first checkpoint.
+        let start = serde_json::to_string(&cursor).unwrap_or_default();
+        ctx.store.save_job_cursor(&job_id, Some(&start)).await?;
+    }
+    tracing::info!(instance_id = %ctx.instance_id(), %job_id, after_id = cursor.after_id, "bulk pull started");
+
+    let calls_before = ctx.calls();
+    let run = Run {
+        ctx,
+        job_id: &job_id,
+        options,
+        stopped: Arc::clone(&stopped),
+        lost: Arc::clone(&lost),
+    };
+    let progress = run.pages(cursor.clone(), job.counts).await;
+    let calls = ctx.calls().since(calls_before);
+
+    let result = finish(ctx, &job_id, progress, cursor, calls).await;
+    keeper.release().await?;
+    result
+}
+
+/// What a run did, up to its end or its first error.
+struct Progress {
+    counts: JobCounts,
+    cursor: Option<PageCursor>,
+    pages: u64,
+    customers: u64,
+    reached_end: bool,
+    failure: Option<SyncError>,
+}
+
+/// One page written, in the writer task.
+struct PageDone {
+    report: PullReport,
+    /// The cursor after this page.
+    resume: PageCursor,
+    /// Customers left at this page's request, this page included.
+    remaining: u64,
+    last: bool,
+}
+
+struct Run<'a> {
+    ctx: &'a SyncContext,
+    job_id: &'a str,
+    options: &'a BulkOptions,
+    stopped: Arc<AtomicBool>,
+    lost: Arc<AtomicBool>,
+}
+
+impl Run<'_> {
+    /// Runs the pipeline from `cursor` and checkpoints every page in order.
+    async fn pages(&self, cursor: PageCursor, counts: JobCounts) -> Progress {
+        let (receiver, fetcher) = fetch::spawn_fetcher(
+            self.ctx.magento.clone(),
+            cursor.clone(),
+            self.options.prefetch_pages,
+            Arc::clone(&self.stopped),
+            self.options.deadline,
+        );
+
+        let stopped = Arc::clone(&self.stopped);
+        let lost = Arc::clone(&self.lost);
+        let deadline = self.options.deadline;
+        let intake = futures::stream::unfold(receiver, move |mut receiver| {
+            let halt = stopped.load(Ordering::Relaxed)
+                || lost.load(Ordering::Relaxed)
+                || deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            async move {
+                if halt {
+                    return None;
+                }
+                let fetched = receiver.recv().await?;
+                Some((fetched, receiver))
+            }
+        });
+
+        let ctx = self.ctx.clone();
+        let pull = PullOptions {
+            policy: self.options.policy,
+            write_concurrency: self.options.write_concurrency,
+            job_id: Some(self.job_id.to_owned()),
+        };
+        let written = intake
+            .map(move |fetched| write_page(ctx.clone(), pull.clone(), fetched, cursor.clone()))
+            .buffered(self.options.pages_in_flight.max(1));
+        let mut written = std::pin::pin!(written);
+
+        let mut progress = Progress {
+            counts,
+            cursor: None,
+            pages: 0,
+            customers: 0,
+            reached_end: false,
+            failure: None,
+        };
+        let mut total_set = false;
+
+        while let Some(done) = written.next().await {
+            if progress.failure.is_some() {
+                // Pages after a failed one finish in the background but are not
+                // checkpointed: the next run starts before them.
+                continue;
+            }
+            if self.lost.load(Ordering::Relaxed) {
+                progress.failure = Some(SyncError::TaskFailed {
+                    instance_id: self.ctx.instance_id().to_owned(),
+                    detail: "another run took over the instance lease while this run stalled; this run stopped".to_owned(),
+                });
+                continue;
+            }
+
+            let outcome = match done {
+                Ok(done) => self.checkpoint(done, &mut progress, &mut total_set).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = outcome {
+                self.stopped.store(true, Ordering::Relaxed);
+                progress.failure = Some(error);
+            }
+        }
+
+        fetcher.abort();
+        progress
+    }
+
+    /// Records one written page: its counters and cursor in one update, then the first
+    /// failures and conflicts of the page in the job's list of recent errors.
+    async fn checkpoint(
+        &self,
+        done: PageDone,
+        progress: &mut Progress,
+        total_set: &mut bool,
+    ) -> Result<(), SyncError> {
+        if !*total_set {
+            let total = progress.counts.processed + done.remaining;
+            self.ctx.store.set_job_total(self.job_id, total).await?;
+            progress.counts.total = total;
+            *total_set = true;
+        }
+
+        let delta = done.report.counts();
+        let cursor_json = serde_json::to_string(&done.resume).unwrap_or_default();
+        progress.counts = self
+            .ctx
+            .store
+            .checkpoint_job(self.job_id, &delta, &cursor_json)
+            .await?;
+        record::record_problems(&self.ctx.store, self.job_id, &done.report).await?;
+
+        progress.pages += 1;
+        progress.customers += delta.processed;
+        progress.cursor = Some(done.resume);
+        progress.reached_end = done.last;
+
+        tracing::info!(
+            instance_id = %self.ctx.instance_id(),
+            job_id = %self.job_id,
+            processed = progress.counts.processed,
+            total = progress.counts.total,
+            "bulk pull checkpoint"
+        );
+        Ok(())
+    }
+}
+
+/// Starts writing one fetched page in its own task, so it progresses while the caller
+/// awaits earlier pages; the returned future resolves to the page's result.
+fn write_page(
+    ctx: SyncContext,
+    options: PullOptions,
+    fetched: fetch::Fetched,
+    template: PageCursor,
+) -> BoxFuture<'static, Result<PageDone, SyncError>> {
+    let page = match fetched {
+        Ok(page) => page,
+        Err(error) => return futures::future::ready(Err(error.into())).boxed(),
+    };
+    let instance_id = ctx.instance_id().to_owned();
+
+    let task = tokio::spawn(async move {
+        let report = pull_customers(&ctx, &page.customers, &options).await?;
+        Ok::<_, SyncError>(page_done(page, report, &template))
+    });
+
+    async move {
+        task.await.map_err(|error| SyncError::TaskFailed {
+            instance_id,
+            detail: format!("the writer of a page panicked or was cancelled: {error}"),
+        })?
+    }
+    .boxed()
+}
+
+fn page_done(page: CustomerPage, report: PullReport, template: &PageCursor) -> PageDone {
+    let last = page.next.is_none();
+    let resume = match page.next {
+        Some(next) => next,
+        None => PageCursor {
+            after_id: page.last_id().unwrap_or(template.after_id),
+            ..template.clone()
+        },
+    };
+
+    PageDone {
+        report,
+        resume,
+        remaining: page.remaining,
+        last,
+    }
+}
+
+/// Settles the job after the pipeline: succeeded at the last page, still running after
+/// a deadline or a transient error (a later run resumes it), failed otherwise.
+async fn finish(
+    ctx: &SyncContext,
+    job_id: &str,
+    progress: Progress,
+    start: PageCursor,
+    calls: RemoteCalls,
+) -> Result<BulkReport, SyncError> {
+    let cursor = progress.cursor.clone().or(Some(start));
+
+    if let Some(error) = progress.failure {
+        let reason = format!("the run stopped: {error}");
+        tracing::error!(instance_id = %ctx.instance_id(), %job_id, %error, "bulk pull stopped");
+        ctx.store
+            .record_job_error(job_id, None, None, &reason)
+            .await?;
+        if !error.is_transient() {
+            ctx.store.set_job_status(job_id, JobStatus::Failed).await?;
+        }
+        return Err(error);
+    }
+
+    if progress.reached_end {
+        ctx.store
+            .set_job_status(job_id, JobStatus::Succeeded)
+            .await?;
+    }
+    tracing::info!(
+        instance_id = %ctx.instance_id(),
+        %job_id,
+        finished = progress.reached_end,
+        pages = progress.pages,
+        customers = progress.customers,
+        magento_calls = calls.magento,
+        odoo_calls = calls.odoo,
+        "bulk pull run ended"
+    );
+
+    Ok(BulkReport {
+        job_id: job_id.to_owned(),
+        finished: progress.reached_end,
+        cursor,
+        counts: progress.counts,
+        pages: progress.pages,
+        customers: progress.customers,
+        calls,
+    })
+}
+
+fn parse_cursor(ctx: &SyncContext, job_id: &str, stored: &str) -> Result<PageCursor, SyncError> {
+    serde_json::from_str(stored).map_err(|error| SyncError::TaskFailed {
+        instance_id: ctx.instance_id().to_owned(),
+        detail: format!("job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"),
+    })
+}
