@@ -17,10 +17,10 @@ mod tests;
 use std::time::{Duration, SystemTime};
 
 use functions_common::clients::ClientCache;
-use functions_common::{Metrics, respond};
+use functions_common::{Metrics, respond, with_path_parameters};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{Error, LambdaEvent};
-use lambda_http::{Body, Request};
+use lambda_http::Body;
 use serde_json::{Value, json};
 use shared::secrets::SecretsStore;
 use shared::store::Store;
@@ -46,7 +46,7 @@ impl App {
 
         match classify(payload) {
             Incoming::Http(request) => {
-                let request: Request = (*request).into();
+                let request = with_path_parameters((*request).into(), &http::ROUTES);
                 let response = respond(http::route(self, &request).await);
                 Ok(serde_json::to_value(api_gateway_response(response))?)
             }
