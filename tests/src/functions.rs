@@ -27,7 +27,7 @@ pub const FUNCTIONS: [&str; 6] = [
 
 /// Instances that watch may run per function. Two are the minimum for the sync
 /// function, which must answer a progress request while a slice of a bulk pull runs.
-const CONCURRENCY: u32 = 3;
+const CONCURRENCY: u32 = 2;
 
 /// Time for one function's first request. watch builds the function on its first
 /// invocation, and the build waits while another cargo command holds the target
@@ -86,9 +86,8 @@ impl Functions {
             &log_dir.join("functions.log"),
         )?;
         watch.wait_for_http(&url, Duration::from_secs(60)).await?;
-        for function in FUNCTIONS {
-            first_request(&url, function).await?;
-        }
+        let first_requests = FUNCTIONS.map(|function| first_request(&url, function));
+        futures::future::try_join_all(first_requests).await?;
 
         Ok(Self {
             url,

@@ -12,6 +12,8 @@ pub mod functions;
 pub mod instance;
 pub mod invoke_proxy;
 pub mod latency_proxy;
+pub mod magento_admin;
+pub mod odoo_rpc;
 pub mod paths;
 pub mod reaper;
 pub mod service;

@@ -1,0 +1,130 @@
+//! The single-customer actions: create in Magento from an Odoo partner, update in
+//! Magento after an Odoo change, and pull one customer changed in Magento.
+
+use anyhow::{Context, bail};
+use harness::api::Api;
+use harness::odoo_rpc::OdooRpc;
+use serde_json::{Value, json};
+use shared::magento;
+
+/// The result of one single-customer action, as the API returned it.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub name: &'static str,
+    pub magento_id: Option<u64>,
+    pub odoo_partner_id: Option<i64>,
+    /// `created`, `linked`, `updated`, `unchanged`, `skipped` or `failed`.
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+impl Action {
+    fn from_body(name: &'static str, body: &Value) -> Self {
+        Self {
+            name,
+            magento_id: body["magento_id"].as_u64(),
+            odoo_partner_id: body["odoo_partner_id"].as_i64(),
+            outcome: body["outcome"].as_str().unwrap_or("unknown").to_owned(),
+            reason: body["reason"].as_str().map(str::to_owned),
+        }
+    }
+}
+
+/// Phone number that the update step writes on the Odoo partner.
+const NEW_PHONE: &str = "+1 415 555 0142";
+
+/// Creates a Magento customer from the first active Odoo partner that exists only in
+/// Odoo (the sandbox seeds them as `odoo.only<N>@partners.example`).
+pub async fn create_from_partner(
+    api: &Api,
+    odoo: &OdooRpc,
+    instance_id: &str,
+) -> anyhow::Result<Action> {
+    let partners = odoo
+        .search_read(
+            "res.partner",
+            json!([["email", "=like", "odoo.only%"], ["active", "=", true]]),
+            &["id", "name", "email"],
+            1,
+        )
+        .await?;
+    let partner = partners.first().context(
+        "the Odoo sandbox has no active Odoo-only partner; seed it with --partners 3 or more",
+    )?;
+    let partner_id = partner["id"]
+        .as_i64()
+        .context("an Odoo partner without id")?;
+    println!(
+        "  Odoo partner {partner_id} {} <{}>",
+        partner["name"].as_str().unwrap_or_default(),
+        partner["email"].as_str().unwrap_or_default()
+    );
+
+    let body = api
+        .post(
+            &format!("/instances/{instance_id}/customers"),
+            &json!({ "odoo_partner_id": partner_id }),
+        )
+        .await?
+        .expect_status(201, "create the customer in Magento")?;
+    Ok(Action::from_body("Create in Magento", &body))
+}
+
+/// Changes the phone of the created customer's partner in Odoo, then pushes the
+/// partner to Magento with "Update in Magento".
+pub async fn update_after_odoo_change(
+    api: &Api,
+    odoo: &OdooRpc,
+    instance_id: &str,
+    created: &Action,
+) -> anyhow::Result<Action> {
+    let (Some(magento_id), Some(partner_id)) = (created.magento_id, created.odoo_partner_id) else {
+        bail!("the created customer has no Magento id or Odoo partner id: {created:?}");
+    };
+    odoo.write("res.partner", &[partner_id], json!({ "phone": NEW_PHONE }))
+        .await?;
+    println!("  Odoo partner {partner_id}: phone set to {NEW_PHONE}");
+
+    let body = api
+        .put(
+            &format!("/instances/{instance_id}/customers/{magento_id}"),
+            &json!({}),
+        )
+        .await?
+        .expect_status(200, "update the customer in Magento")?;
+    Ok(Action::from_body("Update in Magento", &body))
+}
+
+/// Renames a synced customer in Magento as a store administrator would, then pulls
+/// it into Odoo with "Pull from Magento".
+pub async fn pull_after_magento_change(
+    api: &Api,
+    magento_admin: &magento::Client,
+    instance_id: &str,
+    magento_id: u64,
+) -> anyhow::Result<Action> {
+    let mut customer = magento_admin
+        .customers()
+        .get(magento_id)
+        .await
+        .with_context(|| format!("failed to read Magento customer {magento_id}"))?;
+    customer.lastname = format!("{}-Lindqvist", customer.lastname);
+    magento_admin
+        .customers()
+        .put(magento_id, &customer)
+        .await
+        .with_context(|| format!("failed to rename Magento customer {magento_id}"))?;
+    println!(
+        "  Magento customer {magento_id}: last name changed to {}",
+        customer.lastname
+    );
+
+    let body = api
+        .post(
+            &format!("/instances/{instance_id}/customers/{magento_id}/pull"),
+            &json!({}),
+        )
+        .await?
+        .expect_status(200, "pull the customer from Magento")?;
+    Ok(Action::from_body("Pull from Magento", &body))
+}
