@@ -4,6 +4,7 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 use serde_json::json;
+use shared::store::JobCounts;
 use shared::sync::{CustomerResult, Outcome};
 
 use crate::emf::{Metrics, OutcomeKind};
@@ -21,6 +22,18 @@ pub fn outcome_kind(outcome: &Outcome) -> OutcomeKind {
         Outcome::AlreadyExists { .. } | Outcome::Skipped { .. } => OutcomeKind::Skipped,
         Outcome::Failed { .. } => OutcomeKind::Failed,
     }
+}
+
+/// Returns the outcome counters of a job, for one metric line per outcome.
+pub fn outcome_counts(counts: &JobCounts) -> [(OutcomeKind, u64); 6] {
+    [
+        (OutcomeKind::Created, counts.created),
+        (OutcomeKind::Linked, counts.linked),
+        (OutcomeKind::Updated, counts.updated),
+        (OutcomeKind::Unchanged, counts.unchanged),
+        (OutcomeKind::Skipped, counts.skipped),
+        (OutcomeKind::Failed, counts.failed),
+    ]
 }
 
 /// The body of a successful single-customer sync.

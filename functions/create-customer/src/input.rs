@@ -83,7 +83,10 @@ pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError
     if body.odoo_partner_id < 1 {
         return Err(ApiError::invalid_field(
             "odoo_partner_id",
-            format!("odoo_partner_id must be a positive integer, got {}", body.odoo_partner_id),
+            format!(
+                "odoo_partner_id must be a positive integer, got {}",
+                body.odoo_partner_id
+            ),
         ));
     }
     Ok(CreateRequest::FromPartner {

@@ -280,3 +280,184 @@ async fn unknown_event_is_ignored() {
     assert_eq!(result, json!({"error": "unknown action \"explode\""}));
     assert!(invocations.lock().expect("lock").is_empty());
 }
+
+mod bulk {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use functions_common::testing::{INSTANCE_ID, Systems};
+
+    use super::*;
+
+    /// Returns an invocation context whose deadline is `remaining` from now.
+    fn context_with(remaining: Duration) -> Context {
+        let deadline = SystemTime::now() + remaining;
+        let mut context = Context::default();
+        context.deadline = deadline
+            .duration_since(UNIX_EPOCH)
+            .map(|since| since.as_millis() as u64)
+            .unwrap_or_default();
+        context
+    }
+
+    fn systems_app(systems: &Systems, endpoint: &str) -> (App, Arc<Mutex<Vec<Value>>>) {
+        let lambda_config = aws_sdk_lambda::config::Builder::from(&systems.aws.config)
+            .endpoint_url(endpoint)
+            .build();
+        let (metrics, documents) = Metrics::in_memory("sync-customers");
+        let app = App {
+            store: systems.store(),
+            secrets: systems.secrets(),
+            clients: ClientCache::new(ClientLimits::background()),
+            invoker: SelfInvoker {
+                client: aws_sdk_lambda::Client::from_conf(lambda_config),
+                function_name: "connector-sync-customers".to_owned(),
+            },
+            metrics,
+        };
+        (app, documents)
+    }
+
+    #[tokio::test]
+    async fn start_then_continuation_finishes_job() {
+        let systems = Systems::start(25, 0).await.expect("systems start");
+        let (endpoint, invocations) = lambda_stand_in().await;
+        let (app, documents) = systems_app(&systems, &endpoint);
+
+        let started = app
+            .dispatch(LambdaEvent::new(
+                event("start-sync"),
+                context_with(Duration::from_secs(60)),
+            ))
+            .await
+            .expect("response");
+        let continuation = invocations.lock().expect("lock")[0].1.clone();
+        // The sample continuation names a fixed job; the queued job's id is generated.
+        let mut sample = event("continue-bulk-pull");
+        sample["job_id"] = continuation["job_id"].clone();
+        assert_eq!(sample, continuation);
+        let slice = app
+            .dispatch(LambdaEvent::new(
+                continuation.clone(),
+                context_with(Duration::from_secs(600)),
+            ))
+            .await;
+
+        let job_id = continuation["job_id"].as_str().expect("job id");
+        let job = systems.store().get_job(job_id).await.expect("job");
+        assert_eq!(started["statusCode"], 202);
+        assert!(slice.is_ok(), "{slice:?}");
+        assert_eq!(job.status, JobStatus::Succeeded);
+        assert_eq!(job.counts.processed, 25);
+        let counts = job.counts;
+        let outcomes = counts.created
+            + counts.linked
+            + counts.updated
+            + counts.unchanged
+            + counts.skipped
+            + counts.failed;
+        assert_eq!(outcomes, 25, "{counts:?}");
+        assert!(counts.created > 0, "{counts:?}");
+        assert_eq!(
+            invocations.lock().expect("lock").len(),
+            1,
+            "a finished job invokes nothing"
+        );
+        let created: u64 = documents
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|document| document["Outcome"] == "created")
+            .filter_map(|document| document["CustomerOutcomes"].as_u64())
+            .sum();
+        assert_eq!(created, job.counts.created);
+    }
+
+    #[tokio::test]
+    async fn slice_at_deadline_invokes_next() {
+        let systems = Systems::start(10, 0).await.expect("systems start");
+        let (endpoint, invocations) = lambda_stand_in().await;
+        let (app, _) = systems_app(&systems, &endpoint);
+        let job = systems
+            .store()
+            .create_job(INSTANCE_ID, JobKind::Bulk)
+            .await
+            .expect("job");
+        let continuation = json!({"action": "continue_bulk_pull", "instance_id": INSTANCE_ID, "job_id": job.job_id, "cursor": null});
+
+        // No time left: the slice takes no page and hands over to the next invocation.
+        let first = app
+            .dispatch(LambdaEvent::new(
+                continuation.clone(),
+                context_with(Duration::ZERO),
+            ))
+            .await;
+        let handed_over = invocations.lock().expect("lock").clone();
+        let second = app
+            .dispatch(LambdaEvent::new(
+                handed_over[0].1.clone(),
+                context_with(Duration::from_secs(600)),
+            ))
+            .await;
+
+        let job = systems.store().get_job(&job.job_id).await.expect("job");
+        assert!(first.is_ok(), "{first:?}");
+        assert!(second.is_ok(), "{second:?}");
+        assert_eq!(handed_over.len(), 1);
+        assert_eq!(handed_over[0].1["job_id"], job.job_id);
+        assert_eq!(job.status, JobStatus::Succeeded);
+        assert_eq!(job.counts.processed, 10);
+    }
+
+    #[tokio::test]
+    async fn continuation_of_deleted_instance_fails_job() {
+        let systems = Systems::start(1, 0).await.expect("systems start");
+        let (endpoint, invocations) = lambda_stand_in().await;
+        let (app, _) = systems_app(&systems, &endpoint);
+        let job = systems
+            .store()
+            .create_job(INSTANCE_ID, JobKind::Bulk)
+            .await
+            .expect("job");
+        systems
+            .store()
+            .delete_instance(INSTANCE_ID)
+            .await
+            .expect("deleted");
+        let continuation = json!({"action": "continue_bulk_pull", "instance_id": INSTANCE_ID, "job_id": job.job_id, "cursor": null});
+
+        let result = app
+            .dispatch(LambdaEvent::new(
+                continuation,
+                context_with(Duration::from_secs(600)),
+            ))
+            .await;
+
+        let job = systems.store().get_job(&job.job_id).await.expect("job");
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(job.status, JobStatus::Failed);
+        assert_eq!(
+            job.recent_errors[0].reason,
+            "the run could not start: instance main-store not found"
+        );
+        assert!(invocations.lock().expect("lock").is_empty());
+    }
+}
+
+#[tokio::test]
+async fn scheduled_event_reaches_scheduled_pull() {
+    let sandbox = aws_sandbox().await.expect("moto starts");
+    seed_instance(&sandbox).await;
+    let (endpoint, invocations) = lambda_stand_in().await;
+    let app = app(&sandbox, &endpoint).await;
+
+    let result = app
+        .dispatch(LambdaEvent::new(
+            event("scheduled-pull"),
+            Context::default(),
+        ))
+        .await
+        .expect("scheduled run");
+
+    assert_eq!(result["instances"], 1);
+    assert!(invocations.lock().expect("lock").is_empty());
+}
