@@ -3,7 +3,9 @@
 //!
 //! Each [`MotoServer`] is a separate process with empty state, so tests that
 //! each spawn their own server cannot see each other's tables or secrets. The
-//! process is killed when the value is dropped.
+//! process is killed when the value is dropped, and also when the thread that
+//! started it exits without dropping it (a test binary killed by a timeout, say),
+//! so no moto outlives its test. `moto_launcher.py` explains how.
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,6 +15,10 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+/// Python source that starts moto's server so that it dies with its parent thread
+/// and handles TransactWriteItems without copying whole tables; see the file.
+pub const LAUNCHER: &str = include_str!("moto_launcher.py");
 
 /// Time allowed for moto to import its services and bind the port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,7 +70,7 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
         .try_clone()
         .context("failed to duplicate the moto log file handle")?;
 
-    let child = Command::new(&executable)
+    let child = moto_command(&executable)
         .args(["-H", "127.0.0.1", "-p", &addr.port().to_string()])
         .stdin(Stdio::null())
         .stdout(log)
@@ -86,7 +92,25 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
     Ok(server)
 }
 
-fn find_executable() -> anyhow::Result<PathBuf> {
+/// Returns the command that starts moto: through [`LAUNCHER`] when the Python
+/// interpreter of moto's virtual environment sits next to `moto_server`, else
+/// `moto_server` itself.
+pub fn moto_command(executable: &Path) -> Command {
+    let python = executable.with_file_name("python3");
+    if !python.is_file() {
+        return Command::new(executable);
+    }
+
+    let mut command = Command::new(python);
+    command
+        .args(["-c", LAUNCHER])
+        .env("MOTO_PARENT_PID", std::process::id().to_string());
+    command
+}
+
+/// Locates `moto_server`: env `MOTO_SERVER`, `<workspace>/.venv/bin/moto_server`, or
+/// `PATH`.
+pub fn find_executable() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         let path = PathBuf::from(path);
         if !path.is_file() {

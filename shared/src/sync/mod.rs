@@ -19,5 +19,5 @@ pub use context::{RemoteCalls, SyncContext};
 pub use error::SyncError;
 pub use outcome::Outcome;
 pub use password::{PasswordError, generate_password};
-pub use pull::{CustomerResult, PullOptions, PullReport, pull_customers};
+pub use pull::{CustomerResult, LinkWrites, PullOptions, PullReport, pull_customers};
 pub use pull_one::pull_customer;

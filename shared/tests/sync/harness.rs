@@ -312,7 +312,9 @@ fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .endpoint_url(endpoint)
         // moto deep-copies a table for every TransactWriteItems and answers 500 when a
         // concurrent write changes the table during the copy; more attempts ride it out.
-        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10))
+        .retry_config(
+            aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10),
+        )
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

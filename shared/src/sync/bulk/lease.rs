@@ -73,7 +73,11 @@ impl LeaseKeeper {
             return Ok(());
         }
 
-        match self.store.release_lease(&self.instance_id, &self.owner).await {
+        match self
+            .store
+            .release_lease(&self.instance_id, &self.owner)
+            .await
+        {
             Ok(()) | Err(StoreError::LeaseNotHeld { .. }) => Ok(()),
             Err(error) => Err(error.into()),
         }

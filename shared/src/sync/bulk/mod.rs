@@ -41,7 +41,7 @@ use crate::store::{Job, JobCounts, JobKind, JobStatus};
 
 use super::context::{RemoteCalls, SyncContext};
 use super::error::SyncError;
-use super::pull::{PullOptions, PullReport, pull_customers};
+use super::pull::{LinkWrites, PullOptions, PullReport, pull_customers};
 use lease::LeaseKeeper;
 
 /// Pages written at once by default: enough to overlap one page's Odoo calls with the
@@ -106,7 +106,10 @@ pub async fn start_bulk_pull(
     ctx: &SyncContext,
     options: &BulkOptions,
 ) -> Result<BulkReport, SyncError> {
-    let job = ctx.store.create_job(ctx.instance_id(), JobKind::Bulk).await?;
+    let job = ctx
+        .store
+        .create_job(ctx.instance_id(), JobKind::Bulk)
+        .await?;
 
     run_job(ctx, job, PageCursor::all(options.page_size), options).await
 }
@@ -159,7 +162,9 @@ pub(super) async fn run_job(
     .await?;
 
     if job.status == JobStatus::Queued {
-        ctx.store.set_job_status(&job_id, JobStatus::Running).await?;
+        ctx.store
+            .set_job_status(&job_id, JobStatus::Running)
+            .await?;
     }
     if job.cursor.is_none() {
         // Stored before the first page, so a resumed scheduled job keeps its
@@ -245,6 +250,8 @@ impl Run<'_> {
             policy: self.options.policy,
             write_concurrency: self.options.write_concurrency,
             job_id: Some(self.job_id.to_owned()),
+            // The run holds the instance lease, so no other run writes these links.
+            link_writes: LinkWrites::Batched,
         };
         let written = intake
             .map(move |fetched| write_page(ctx.clone(), pull.clone(), fetched, cursor.clone()))
@@ -428,6 +435,8 @@ async fn finish(
 fn parse_cursor(ctx: &SyncContext, job_id: &str, stored: &str) -> Result<PageCursor, SyncError> {
     serde_json::from_str(stored).map_err(|error| SyncError::TaskFailed {
         instance_id: ctx.instance_id().to_owned(),
-        detail: format!("job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"),
+        detail: format!(
+            "job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"
+        ),
     })
 }

@@ -9,8 +9,8 @@ use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::outcome::Outcome;
 use super::super::snapshot::{customer_snapshot, new_link};
-use super::CustomerResult;
 use super::finish::{LinkUpdate, Written};
+use super::{CustomerResult, LinkWrites};
 
 /// Stores the links of every written customer and returns each customer's result, in
 /// input order. A new link that loses to an existing one (the customer or the partner
@@ -18,6 +18,7 @@ use super::finish::{LinkUpdate, Written};
 pub(super) async fn store_all(
     ctx: &SyncContext,
     written: Vec<Written<'_>>,
+    link_writes: LinkWrites,
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
@@ -71,7 +72,13 @@ pub(super) async fn store_all(
     }
 
     let links: Vec<CustomerLink> = new_links.iter().map(|(_, link)| link.clone()).collect();
-    let created = ctx.store.create_links(&links).await;
+    let created = match link_writes {
+        LinkWrites::Conditional => ctx.store.create_links(&links).await,
+        LinkWrites::Batched => {
+            ctx.store.put_new_links(&links).await?;
+            links.iter().map(|_| Ok(())).collect()
+        }
+    };
     let mut rejected = Vec::new();
     for ((position, _), result) in new_links.iter().zip(created) {
         match result {
