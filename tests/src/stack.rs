@@ -97,9 +97,12 @@ impl Stack {
 }
 
 /// Starts moto (DynamoDB and Secrets Manager) on a free port and returns its URL.
+///
+/// It runs through the sandbox crate's launcher, whose TransactWriteItems does not
+/// copy the whole table once per item, as moto 5's does.
 pub async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
     let port = free_port()?;
-    let mut command = Command::new(venv_bin("moto_server")?);
+    let mut command = Command::from(sandbox::moto::moto_command(&venv_bin("moto_server")?));
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
 
     let mut service = Service::start_logged("moto", command, &log_dir.join("moto.log"))?;
