@@ -12,12 +12,22 @@ use anyhow::Context;
 use harness::Functions;
 use harness::api::{Api, Reply};
 use harness::instance::instance_body;
+use harness::odoo_rpc::OdooRpc;
 use serde_json::{Value, json};
 
 /// The shared services: URLs only, because the services live on their own thread.
 pub struct Shared {
+    /// Base URL of `cargo lambda watch`.
     pub functions_url: String,
-    pub moto_url: String,
+}
+
+impl Shared {
+    /// Returns the port of `cargo lambda watch`, for `cargo lambda invoke`.
+    pub fn functions_port(&self) -> anyhow::Result<u16> {
+        let port = self.functions_url.rsplit(':').next().unwrap_or_default();
+        port.parse()
+            .with_context(|| format!("no port in the watch URL {}", self.functions_url))
+    }
 }
 
 static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
@@ -75,7 +85,6 @@ async fn start_shared() -> anyhow::Result<(Shared, (harness::Service, Functions)
 
     let shared = Shared {
         functions_url: functions.url.clone(),
-        moto_url,
     };
     Ok((shared, (moto, functions)))
 }
@@ -133,7 +142,7 @@ impl Case {
 
     /// Returns the `POST /instances` body for this case's sandboxes.
     pub fn instance_body(&self) -> anyhow::Result<Value> {
-        let magento = serde_json::to_value(self.magento.ready_line())?;
+        let magento = self.magento_ready_line();
         let odoo = json!({
             "base_url": self.odoo.base_url,
             "database": self.odoo.database,
@@ -141,6 +150,22 @@ impl Case {
             "api_key": self.odoo.api_key,
         });
         instance_body(&self.instance_id, &magento, &odoo)
+    }
+
+    /// Returns the Magento sandbox's ready line: base URL, admin account, integration.
+    pub fn magento_ready_line(&self) -> Value {
+        serde_json::to_value(self.magento.ready_line()).unwrap_or_default()
+    }
+
+    /// Connects to the Odoo sandbox as its administrator.
+    pub async fn odoo_rpc(&self) -> anyhow::Result<OdooRpc> {
+        OdooRpc::connect(
+            &self.odoo.base_url,
+            &self.odoo.database,
+            &self.odoo.login,
+            &self.odoo.api_key,
+        )
+        .await
     }
 
     /// Returns `/instances/<instance_id>` followed by `rest`.
