@@ -27,3 +27,8 @@ rust-test:
 python-test:
 	cargo build --quiet -p sandbox --bins
 	$(VENV)/bin/pytest -q tests/python
+
+# Release mode, because the figures include the connector's own CPU time.
+# Extra flags go through BENCH_ARGS, e.g. `make bench BENCH_ARGS="--sizes 10000"`.
+bench: venv
+	cargo run --release -p harness --bin bench -- $(BENCH_ARGS)

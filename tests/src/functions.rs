@@ -16,10 +16,11 @@ use crate::service::{Service, free_port};
 pub const TABLE_NAME: &str = "magento-odoo-connector";
 
 /// Every Lambda function of the workspace, by binary name.
-pub const FUNCTIONS: [&str; 5] = [
+pub const FUNCTIONS: [&str; 6] = [
     "instances",
     "customers",
     "create-customer",
+    "update-customer",
     "pull-customer",
     "sync-customers",
 ];

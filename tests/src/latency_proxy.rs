@@ -21,12 +21,14 @@ struct Upstream {
     delay: Duration,
     client: reqwest::Client,
     requests: Arc<AtomicU64>,
+    server_errors: Arc<AtomicU64>,
 }
 
 /// A running proxy; it stops when dropped.
 pub struct LatencyProxy {
     pub url: String,
     requests: Arc<AtomicU64>,
+    server_errors: Arc<AtomicU64>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -39,11 +41,13 @@ impl LatencyProxy {
         let url = format!("http://{}", listener.local_addr()?);
 
         let requests = Arc::new(AtomicU64::new(0));
+        let server_errors = Arc::new(AtomicU64::new(0));
         let state = Upstream {
             base_url: upstream.trim_end_matches('/').to_owned(),
             delay,
             client: reqwest::Client::new(),
             requests: requests.clone(),
+            server_errors: server_errors.clone(),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let server = tokio::spawn(async move {
@@ -55,6 +59,7 @@ impl LatencyProxy {
         Ok(Self {
             url,
             requests,
+            server_errors,
             server,
         })
     }
@@ -62,6 +67,12 @@ impl LatencyProxy {
     /// Returns how many requests went through since the proxy started.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Returns how many of those requests got a 5xx response, from the upstream
+    /// or from the proxy itself when the upstream could not be reached.
+    pub fn server_errors(&self) -> u64 {
+        self.server_errors.load(Ordering::Relaxed)
     }
 }
 
@@ -75,7 +86,7 @@ async fn forward(State(upstream): State<Upstream>, request: Request) -> Response
     upstream.requests.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(upstream.delay).await;
 
-    match send_upstream(&upstream.client, &upstream.base_url, request).await {
+    let response = match send_upstream(&upstream.client, &upstream.base_url, request).await {
         Ok(response) => response,
         Err(error) => Response::builder()
             .status(StatusCode::BAD_GATEWAY)
@@ -83,5 +94,66 @@ async fn forward(State(upstream): State<Upstream>, request: Request) -> Response
                 "latency proxy: upstream request failed: {error:#}"
             )))
             .unwrap_or_default(),
+    };
+
+    if response.status().is_server_error() {
+        upstream.server_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    /// Starts an upstream that answers `/ok` with 200 and `/fail` with 500.
+    async fn upstream() -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let app = axum::Router::new()
+            .route("/ok", get(|| async { "fine" }))
+            .route(
+                "/fail",
+                get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "<html>busy</html>") }),
+            );
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok((url, server))
+    }
+
+    #[tokio::test]
+    async fn proxy_counts_requests_and_errors() -> anyhow::Result<()> {
+        let (upstream_url, upstream_server) = upstream().await?;
+        let proxy = LatencyProxy::start(&upstream_url, Duration::from_millis(20)).await?;
+        let client = reqwest::Client::new();
+
+        let started = std::time::Instant::now();
+        let ok = client.get(format!("{}/ok", proxy.url)).send().await?;
+        let elapsed = started.elapsed();
+        let failed = client.get(format!("{}/fail", proxy.url)).send().await?;
+
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(ok.text().await?, "fine");
+        assert!(elapsed >= Duration::from_millis(20), "{elapsed:?}");
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(proxy.requests(), 2);
+        assert_eq!(proxy.server_errors(), 1);
+        upstream_server.abort();
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn proxy_unreachable_upstream_is_502() -> anyhow::Result<()> {
+        let port = crate::service::free_port()?;
+        let proxy =
+            LatencyProxy::start(&format!("http://127.0.0.1:{port}"), Duration::ZERO).await?;
+
+        let response = reqwest::get(format!("{}/anything", proxy.url)).await?;
+
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(proxy.server_errors(), 1);
+        Ok(())
     }
 }

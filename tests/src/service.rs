@@ -108,7 +108,7 @@ impl Drop for Service {
             // A negative pid addresses the whole process group, which includes the
             // function processes that cargo lambda watch starts.
             let _ = std::process::Command::new("kill")
-                .args(["-TERM", &format!("-{pid}")])
+                .args(group_kill_args(pid))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
@@ -125,9 +125,66 @@ fn open_log(log_file: &Path) -> anyhow::Result<std::fs::File> {
         .with_context(|| format!("failed to open log file {}", log_file.display()))
 }
 
+/// Returns the arguments of `kill` that send SIGTERM to process group `pgid`.
+///
+/// The `--` is required: procps-ng 4.0.2 `kill -TERM -2050` sends the signal to
+/// group 2, and `kill -TERM -1xxx` to -1, which is every process the user may
+/// signal. After `--` it parses the whole negative number.
+fn group_kill_args(pgid: u32) -> [String; 3] {
+    ["-TERM".to_owned(), "--".to_owned(), format!("-{pgid}")]
+}
+
 /// Returns a TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> anyhow::Result<u16> {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").context("failed to bind 127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kill_args_end_options() {
+        assert_eq!(group_kill_args(10178), ["-TERM", "--", "-10178"]);
+    }
+
+    /// Returns whether `pid` is gone or a zombie that only waits to be reaped.
+    fn is_dead(pid: u32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            Err(_) => true,
+            Ok(status) => status
+                .lines()
+                .any(|line| line.starts_with("State:") && line.contains('Z')),
+        }
+    }
+
+    #[tokio::test]
+    async fn drop_stops_process_group() -> anyhow::Result<()> {
+        let log = std::env::temp_dir().join(format!("service-test-{}.log", std::process::id()));
+        let mut command = Command::new("sh");
+        command.args(["-c", "sleep 300 & echo \"{\\\"pid\\\": $!}\"; wait"]);
+        let mut service = Service::start("sleeper", command, &log)?;
+        let ready = service.ready_line(Duration::from_secs(10)).await?;
+        let grandchild = ready["pid"]
+            .as_u64()
+            .and_then(|pid| u32::try_from(pid).ok())
+            .context("the ready line has no pid")?;
+        let own_pid = std::process::id();
+
+        drop(service);
+
+        let started = Instant::now();
+        while !is_dead(grandchild) && started.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            is_dead(grandchild),
+            "process {grandchild} survived the drop"
+        );
+        assert!(!is_dead(own_pid));
+        let _ = std::fs::remove_file(log);
+        Ok(())
+    }
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use tokio::process::Command;
 
 use crate::functions::{Functions, aws_env};
-use crate::paths::{cargo_build, debug_bin_dir, venv_bin, workspace_root};
+use crate::paths::{Profile, bin_dir, cargo_build_profile, venv_bin, workspace_root};
 use crate::service::{Service, free_port};
 
 pub use crate::functions::TABLE_NAME;
@@ -27,6 +27,8 @@ pub struct StackOptions {
     pub functions: bool,
     /// Directory for the services' logs.
     pub log_dir: PathBuf,
+    /// Build profile of the sandbox binaries.
+    pub sandbox_profile: Profile,
 }
 
 impl Default for StackOptions {
@@ -40,6 +42,7 @@ impl Default for StackOptions {
             odoo_args: Vec::new(),
             functions: false,
             log_dir: workspace_root().join(".demo").join("logs"),
+            sandbox_profile: Profile::Debug,
         }
     }
 }
@@ -62,7 +65,7 @@ impl Stack {
     pub async fn start(options: &StackOptions) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&options.log_dir)
             .with_context(|| format!("failed to create {}", options.log_dir.display()))?;
-        cargo_build("sandbox")?;
+        cargo_build_profile("sandbox", options.sandbox_profile)?;
 
         let (moto, moto_url) = start_moto(&options.log_dir).await?;
         let (magento_service, magento) = start_magento(options).await?;
@@ -114,7 +117,7 @@ pub async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
 }
 
 async fn start_magento(options: &StackOptions) -> anyhow::Result<(Service, serde_json::Value)> {
-    let mut command = Command::new(debug_bin_dir().join("magento-sandbox"));
+    let mut command = Command::new(bin_dir(options.sandbox_profile).join("magento-sandbox"));
     command
         .args(["--port", "0", "--seed", &options.seed.to_string()])
         .args(["--customers", &options.magento_customers.to_string()])
@@ -130,7 +133,7 @@ async fn start_magento(options: &StackOptions) -> anyhow::Result<(Service, serde
 }
 
 async fn start_odoo(options: &StackOptions) -> anyhow::Result<(Service, serde_json::Value)> {
-    let mut command = Command::new(debug_bin_dir().join("odoo-sandbox"));
+    let mut command = Command::new(bin_dir(options.sandbox_profile).join("odoo-sandbox"));
     command
         .args(["--port", "0", "--seed", &options.seed.to_string()])
         .args(["--partners", &options.odoo_partners.to_string()])

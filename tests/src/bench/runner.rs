@@ -1,0 +1,135 @@
+//! Runs every scenario at every size and prints the report.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::child::{ChildTask, run_in_child};
+use super::environment::{BenchStack, Latency};
+use super::machine;
+use super::measurement::{Measured, Measurement};
+use super::report::{results_table, targets_table};
+use super::scenario::Scenario;
+use super::targets::evaluate;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Magento customer counts, one stack each.
+    pub sizes: Vec<u64>,
+    /// Customers the baseline syncs at each size.
+    pub sample: u64,
+    pub page_size: u32,
+    pub latency: Latency,
+    pub log_dir: PathBuf,
+}
+
+/// Runs the scenarios and returns the Markdown report: settings, results and
+/// targets. A scenario that fails is reported as not run; only a stack that
+/// cannot start is an error.
+pub async fn run(settings: &Settings) -> anyhow::Result<String> {
+    let started = Instant::now();
+
+    let mut measurements = Vec::new();
+    for &size in &settings.sizes {
+        measurements.extend(run_size(settings, size).await?);
+    }
+
+    let checks = evaluate(&measurements, &settings.sizes);
+    let report = format!(
+        "{}\n## Results\n\n{}\n## Targets\n\n{}\nTotal bench time: {:.0} s. A missed target is reported, never turned into a failing exit status.\n",
+        header(settings),
+        results_table(&measurements),
+        targets_table(&checks),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report)
+}
+
+/// Runs fetch-only, then the bulk pull on the same stack (fetch-only writes
+/// nothing), then the baseline on a fresh stack, so that both syncing
+/// scenarios start from an empty link state and the same Odoo partners.
+async fn run_size(settings: &Settings, size: u64) -> anyhow::Result<Vec<Measurement>> {
+    let mut measurements = Vec::new();
+
+    tracing::info!(size, "starting the stack");
+    let stack = BenchStack::start(size, settings.latency, settings.log_dir.clone()).await?;
+    for scenario in [Scenario::FetchOnly, Scenario::Bulk] {
+        measurements.push(run_scenario(settings, &stack, size, scenario).await);
+    }
+    drop(stack);
+
+    tracing::info!(size, "starting a fresh stack for the baseline");
+    let stack = BenchStack::start(size, settings.latency, settings.log_dir.clone()).await?;
+    measurements.push(run_scenario(settings, &stack, size, Scenario::Baseline).await);
+
+    Ok(measurements)
+}
+
+async fn run_scenario(
+    settings: &Settings,
+    stack: &BenchStack,
+    size: u64,
+    scenario: Scenario,
+) -> Measurement {
+    tracing::info!(size, scenario = scenario.name(), "running scenario");
+    let task = ChildTask {
+        scenario,
+        customers: size,
+        page_size: settings.page_size,
+        sample: settings.sample,
+    };
+
+    let (requests_before, errors_before) = stack.dynamodb_requests();
+    let outcome = run_in_child(task, &stack.endpoints)
+        .await
+        .map(|result| {
+            let (requests, errors) = stack.dynamodb_requests();
+            Measured {
+                result,
+                dynamodb_calls: requests - requests_before,
+                dynamodb_server_errors: errors - errors_before,
+            }
+        })
+        .map_err(|error| format!("{error:#}"));
+
+    match &outcome {
+        Ok(run) => tracing::info!(
+            size,
+            scenario = scenario.name(),
+            wall_secs = run.result.wall_secs,
+            "scenario finished"
+        ),
+        Err(reason) => tracing::warn!(
+            size,
+            scenario = scenario.name(),
+            %reason,
+            "scenario did not finish"
+        ),
+    }
+    Measurement {
+        size,
+        scenario,
+        outcome,
+    }
+}
+
+fn header(settings: &Settings) -> String {
+    let latency = settings.latency;
+    let mut lines = vec![
+        "# Bulk pull benchmark\n".to_owned(),
+        format!("- Machine: {}", machine::describe()),
+        format!(
+            "- Injected latency: {} ms per Magento request, {} ms per Odoo call, {} ms per DynamoDB call (latency proxy in front of moto)",
+            latency.magento_ms, latency.odoo_ms, latency.dynamodb_ms
+        ),
+        format!("- Magento page size: {}", settings.page_size),
+        "- Odoo seed: every third Magento customer has a partner with the same email, so a third link and the rest are created".to_owned(),
+        format!(
+            "- Baseline: the first {} customers, one at a time; its cost per customer does not depend on the size",
+            settings.sample
+        ),
+        "- Each scenario runs in its own child process; peak RSS is that process's VmHWM".to_owned(),
+    ];
+    lines.push(String::new());
+    lines.join("\n")
+}

@@ -1,0 +1,311 @@
+//! The targets the bulk pull must meet, checked against the measurements.
+//! A miss is reported, never turned into a failing exit status.
+
+use super::measurement::{Measurement, find};
+use super::scenario::Scenario;
+
+/// Minimum ratio of baseline to bulk remote calls per customer.
+pub const MIN_CALL_REDUCTION: f64 = 20.0;
+/// Minimum ratio of bulk to baseline customers per second.
+pub const MIN_SPEEDUP: f64 = 10.0;
+/// Maximum ratio of bulk to fetch-only wall time.
+pub const MAX_WALL_OVER_FETCH: f64 = 1.3;
+/// Maximum peak RSS of the bulk pull at the largest size, in MiB.
+pub const MAX_PEAK_RSS_MIB: f64 = 64.0;
+/// Allowance on "no higher than at the smallest size": the allocator and the
+/// pages in flight at the moment of the peak vary a little from run to run,
+/// so a flat profile can still measure a few hundred KiB apart.
+pub const RSS_GROWTH_ALLOWANCE: f64 = 0.05;
+
+/// Whether a target was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Miss,
+    /// A scenario the target needs did not run.
+    NotMeasured,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Miss => "MISS",
+            Self::NotMeasured => "NOT MEASURED",
+        }
+    }
+
+    fn from_check(met: bool) -> Self {
+        if met { Self::Pass } else { Self::Miss }
+    }
+}
+
+/// One target with its measured value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetCheck {
+    pub target: String,
+    /// The measured value, or what is missing to measure it.
+    pub measured: String,
+    pub verdict: Verdict,
+}
+
+/// Checks every target: the three ratios at each size, then memory across sizes.
+pub fn evaluate(measurements: &[Measurement], sizes: &[u64]) -> Vec<TargetCheck> {
+    let mut checks = Vec::new();
+
+    for &size in sizes {
+        checks.push(call_reduction(measurements, size));
+        checks.push(speedup(measurements, size));
+        checks.push(wall_over_fetch(measurements, size));
+    }
+
+    let smallest = sizes.iter().copied().min();
+    let largest = sizes.iter().copied().max();
+    if let Some(largest) = largest {
+        checks.push(peak_rss_limit(measurements, largest));
+    }
+    if let (Some(smallest), Some(largest)) = (smallest, largest)
+        && smallest != largest
+    {
+        checks.push(flat_rss(measurements, smallest, largest));
+    }
+
+    checks
+}
+
+fn call_reduction(measurements: &[Measurement], size: u64) -> TargetCheck {
+    let target = format!(
+        "{size} customers: baseline calls per customer / bulk calls per customer >= {MIN_CALL_REDUCTION}"
+    );
+    let bulk = find(measurements, size, Scenario::Bulk);
+    let baseline = find(measurements, size, Scenario::Baseline);
+
+    match (bulk, baseline) {
+        (Some(bulk), Some(baseline)) if bulk.total_calls_per_customer() > 0.0 => {
+            let ratio = baseline.total_calls_per_customer() / bulk.total_calls_per_customer();
+            TargetCheck {
+                target,
+                measured: format!(
+                    "{ratio:.1}x ({:.2} vs {:.4} calls per customer)",
+                    baseline.total_calls_per_customer(),
+                    bulk.total_calls_per_customer()
+                ),
+                verdict: Verdict::from_check(ratio >= MIN_CALL_REDUCTION),
+            }
+        }
+        _ => not_measured(target, "needs the bulk and baseline runs"),
+    }
+}
+
+fn speedup(measurements: &[Measurement], size: u64) -> TargetCheck {
+    let target =
+        format!("{size} customers: bulk customers/s / baseline customers/s >= {MIN_SPEEDUP}");
+    let bulk = find(measurements, size, Scenario::Bulk);
+    let baseline = find(measurements, size, Scenario::Baseline);
+
+    match (bulk, baseline) {
+        (Some(bulk), Some(baseline)) if baseline.result.throughput() > 0.0 => {
+            let ratio = bulk.result.throughput() / baseline.result.throughput();
+            TargetCheck {
+                target,
+                measured: format!(
+                    "{ratio:.1}x ({:.1} vs {:.1} customers/s)",
+                    bulk.result.throughput(),
+                    baseline.result.throughput()
+                ),
+                verdict: Verdict::from_check(ratio >= MIN_SPEEDUP),
+            }
+        }
+        _ => not_measured(target, "needs the bulk and baseline runs"),
+    }
+}
+
+fn wall_over_fetch(measurements: &[Measurement], size: u64) -> TargetCheck {
+    let target =
+        format!("{size} customers: bulk wall time / fetch-only wall time <= {MAX_WALL_OVER_FETCH}");
+    let bulk = find(measurements, size, Scenario::Bulk);
+    let fetch = find(measurements, size, Scenario::FetchOnly);
+
+    match (bulk, fetch) {
+        (Some(bulk), Some(fetch)) if fetch.result.wall_secs > 0.0 => {
+            let ratio = bulk.result.wall_secs / fetch.result.wall_secs;
+            TargetCheck {
+                target,
+                measured: format!(
+                    "{ratio:.2}x ({:.1} s vs {:.1} s)",
+                    bulk.result.wall_secs, fetch.result.wall_secs
+                ),
+                verdict: Verdict::from_check(ratio <= MAX_WALL_OVER_FETCH),
+            }
+        }
+        _ => not_measured(target, "needs the bulk and fetch-only runs"),
+    }
+}
+
+fn peak_rss_limit(measurements: &[Measurement], size: u64) -> TargetCheck {
+    let target = format!("{size} customers: bulk peak RSS < {MAX_PEAK_RSS_MIB} MiB");
+
+    match find(measurements, size, Scenario::Bulk) {
+        Some(bulk) => TargetCheck {
+            target,
+            measured: format!("{:.1} MiB", bulk.peak_rss_mib()),
+            verdict: Verdict::from_check(bulk.peak_rss_mib() < MAX_PEAK_RSS_MIB),
+        },
+        None => not_measured(target, "needs the bulk run"),
+    }
+}
+
+fn flat_rss(measurements: &[Measurement], smallest: u64, largest: u64) -> TargetCheck {
+    let target = format!(
+        "bulk peak RSS at {largest} customers <= at {smallest} (+{:.0} % allowance)",
+        RSS_GROWTH_ALLOWANCE * 100.0
+    );
+    let small = find(measurements, smallest, Scenario::Bulk);
+    let large = find(measurements, largest, Scenario::Bulk);
+
+    match (small, large) {
+        (Some(small), Some(large)) => {
+            let limit = small.peak_rss_mib() * (1.0 + RSS_GROWTH_ALLOWANCE);
+            TargetCheck {
+                target,
+                measured: format!(
+                    "{:.1} MiB vs {:.1} MiB",
+                    large.peak_rss_mib(),
+                    small.peak_rss_mib()
+                ),
+                verdict: Verdict::from_check(large.peak_rss_mib() <= limit),
+            }
+        }
+        _ => not_measured(target, "needs the bulk runs at both sizes"),
+    }
+}
+
+fn not_measured(target: String, reason: &str) -> TargetCheck {
+    TargetCheck {
+        target,
+        measured: reason.to_owned(),
+        verdict: Verdict::NotMeasured,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::measurement::fixtures::measured;
+    use super::super::measurement::{Measured, Measurement};
+    use super::*;
+
+    fn ok(size: u64, run: Measured) -> Measurement {
+        Measurement {
+            size,
+            scenario: run.result.scenario,
+            outcome: Ok(run),
+        }
+    }
+
+    /// Bulk: 10,000 customers in 12 s with 100 + 200 + 800 calls and 30 MiB.
+    /// Baseline: 300 in 60 s with 6 calls each. Fetch-only: 10 s.
+    fn passing_runs(size: u64, bulk_rss_kib: u64) -> Vec<Measurement> {
+        vec![
+            ok(
+                size,
+                measured(Scenario::Bulk, 10_000, 12.0, [100, 200, 800], bulk_rss_kib),
+            ),
+            ok(
+                size,
+                measured(Scenario::Baseline, 300, 60.0, [300, 1200, 300], 20_000),
+            ),
+            ok(
+                size,
+                measured(Scenario::FetchOnly, 10_000, 10.0, [100, 0, 0], 10_000),
+            ),
+        ]
+    }
+
+    fn verdicts(checks: &[TargetCheck]) -> Vec<Verdict> {
+        checks.iter().map(|check| check.verdict).collect()
+    }
+
+    #[test]
+    fn targets_all_pass() {
+        let mut runs = passing_runs(10_000, 30_720);
+        runs.extend(passing_runs(100_000, 31_000));
+
+        let checks = evaluate(&runs, &[10_000, 100_000]);
+
+        assert_eq!(checks.len(), 8);
+        assert!(
+            checks.iter().all(|check| check.verdict == Verdict::Pass),
+            "{checks:#?}"
+        );
+    }
+
+    #[test]
+    fn targets_slow_bulk_misses_wall() {
+        let mut runs = passing_runs(10_000, 30_720);
+        runs[0] = ok(
+            10_000,
+            measured(Scenario::Bulk, 10_000, 14.0, [100, 200, 800], 30_720),
+        );
+
+        let checks = evaluate(&runs, &[10_000]);
+
+        assert_eq!(
+            verdicts(&checks),
+            vec![Verdict::Pass, Verdict::Pass, Verdict::Miss, Verdict::Pass]
+        );
+        assert_eq!(checks[2].measured, "1.40x (14.0 s vs 10.0 s)");
+    }
+
+    #[test]
+    fn targets_growing_memory_misses() {
+        let mut runs = passing_runs(10_000, 30_720);
+        runs.extend(passing_runs(100_000, 40_960));
+
+        let checks = evaluate(&runs, &[10_000, 100_000]);
+
+        let flat = checks.last().map(|check| check.verdict);
+        assert_eq!(flat, Some(Verdict::Miss));
+        assert_eq!(checks[6].verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn targets_memory_limit_missed() {
+        let runs = passing_runs(100_000, 70 * 1024);
+
+        let checks = evaluate(&runs, &[100_000]);
+
+        assert_eq!(checks[3].target, "100000 customers: bulk peak RSS < 64 MiB");
+        assert_eq!(checks[3].verdict, Verdict::Miss);
+    }
+
+    #[test]
+    fn targets_without_bulk_not_measured() {
+        let mut runs = passing_runs(10_000, 30_720);
+        runs[0] = Measurement {
+            size: 10_000,
+            scenario: Scenario::Bulk,
+            outcome: Err("not available".into()),
+        };
+
+        let checks = evaluate(&runs, &[10_000]);
+
+        assert!(
+            checks
+                .iter()
+                .all(|check| check.verdict == Verdict::NotMeasured)
+        );
+    }
+
+    #[test]
+    fn targets_call_ratio_text() {
+        let runs = passing_runs(10_000, 30_720);
+
+        let checks = evaluate(&runs, &[10_000]);
+
+        // Baseline: 1800 calls / 300 = 6 per customer; bulk: 1100 / 10,000 = 0.11.
+        assert_eq!(
+            checks[0].measured,
+            "54.5x (6.00 vs 0.1100 calls per customer)"
+        );
+    }
+}
