@@ -61,3 +61,50 @@ impl IdempotencyRecords for Store {
             .map_err(ApiError::from)
     }
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+    use crate::testing::aws_sandbox;
+
+    #[tokio::test]
+    async fn store_claims_replays_and_conflicts() {
+        let sandbox = aws_sandbox().await.expect("moto starts");
+        let store = &sandbox.store;
+        let stored = StoredResponse {
+            status: 201,
+            body: r#"{"magento_id":5}"#.to_owned(),
+        };
+
+        let first = store.claim("shop-1", "k1", "hash-a").await.expect("claim");
+        let running = store.claim("shop-1", "k1", "hash-a").await.expect("claim");
+        store
+            .complete("shop-1", "k1", "hash-a", &stored)
+            .await
+            .expect("complete");
+        let replay = store.claim("shop-1", "k1", "hash-a").await.expect("claim");
+        let mismatch = store.claim("shop-1", "k1", "hash-b").await.expect("claim");
+        let other_scope = store.claim("shop-2", "k1", "hash-b").await.expect("claim");
+
+        assert_eq!(first, Claim::Claimed);
+        assert_eq!(running, Claim::InProgress);
+        assert_eq!(replay, Claim::Completed(stored));
+        assert_eq!(mismatch, Claim::Mismatch);
+        assert_eq!(other_scope, Claim::Claimed);
+    }
+
+    #[tokio::test]
+    async fn store_release_frees_key() {
+        let sandbox = aws_sandbox().await.expect("moto starts");
+        let store = &sandbox.store;
+
+        store.claim("shop-1", "k1", "hash-a").await.expect("claim");
+        store
+            .release("shop-1", "k1", "hash-a")
+            .await
+            .expect("release");
+        let again = store.claim("shop-1", "k1", "hash-a").await.expect("claim");
+
+        assert_eq!(again, Claim::Claimed);
+    }
+}

@@ -2,7 +2,7 @@
 //! partner or from form fields, and links the two.
 //!
 //! With an `Idempotency-Key` header, a retry with the same body returns the first
-//! response and never creates a second customer; the same key with another body gets
+//! response and never creates a second customer. The same key with another body gets
 //! a 409.
 
 mod create;

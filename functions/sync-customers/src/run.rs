@@ -39,7 +39,7 @@ pub async fn run_slice(
         Ok(report) => report,
         Err(SyncError::Busy { .. }) => {
             // The run that holds the lease continues this job; a second one must not.
-            tracing::warn!(%instance_id, %job_id, "another run holds the instance; this slice ends");
+            tracing::warn!(%instance_id, %job_id, "another run holds the instance lease; this slice stops");
             return Ok(());
         }
         Err(error) if error.is_transient() => return Err(error.into()),

@@ -1,1 +1,24 @@
-fn main() {}
+//! Lambda entry point of the update-customer API. Clients are built once per cold start.
+
+use functions_common::clients::{ClientCache, ClientLimits};
+use functions_common::{Metrics, init_tracing};
+use lambda_http::{Error, Request, service_fn};
+use shared::secrets::SecretsStore;
+use shared::store::Store;
+use update_customer::App;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let metrics = Metrics::from_env("update-customer");
+    init_tracing(metrics.clone());
+
+    let config = aws_config::load_from_env().await;
+    let app = App {
+        store: Store::from_env(&config)?,
+        secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&config)),
+        clients: ClientCache::new(ClientLimits::http()),
+        metrics,
+    };
+
+    lambda_http::run(service_fn(|request: Request| app.handle(request))).await
+}
