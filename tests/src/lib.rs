@@ -6,15 +6,12 @@
 //! [`Service`] stops it together with anything it started (cargo lambda watch starts one
 //! process per function), also when the caller is interrupted with Ctrl-C.
 
-<<<<<<< HEAD
 pub mod api;
+pub mod bench;
 mod forward;
 pub mod functions;
 pub mod instance;
 pub mod invoke_proxy;
-=======
-pub mod bench;
->>>>>>> bench
 pub mod latency_proxy;
 pub mod magento_admin;
 pub mod odoo_rpc;
@@ -23,10 +20,7 @@ pub mod reaper;
 pub mod service;
 pub mod stack;
 
-<<<<<<< HEAD
 pub use functions::Functions;
-=======
 pub use paths::Profile;
->>>>>>> bench
 pub use service::Service;
 pub use stack::{Stack, StackOptions};

@@ -134,7 +134,10 @@ async fn bulk_sync_to_completion() -> anyhow::Result<()> {
 
     let started = case.api.post(&case.path("/sync"), &json!({})).await?;
     assert_eq!(started.status, 202, "start: {}", started.body);
-    let job_id = started.body["job_id"].as_str().unwrap_or_default().to_owned();
+    let job_id = started.body["job_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(
         started.location.as_deref(),
         Some(format!("/instances/e2e-bulk/sync/{job_id}").as_str())
@@ -149,13 +152,21 @@ async fn bulk_sync_to_completion() -> anyhow::Result<()> {
     assert_eq!(job["linked"], expected_linked, "job: {job}");
     assert_eq!(job["skipped"], expected_skipped, "job: {job}");
     assert_eq!(job["failed"], 0, "job: {job}");
-    assert_eq!(job["created"], 60 - expected_linked - expected_skipped, "job: {job}");
+    assert_eq!(
+        job["created"],
+        60 - expected_linked - expected_skipped,
+        "job: {job}"
+    );
 
     let listed = case.api.get(&case.path("/customers?limit=200")).await?;
     assert_eq!(listed.status, 200, "list: {}", listed.body);
     let ids: Vec<u64> = listed.body["customers"]
         .as_array()
-        .map(|rows| rows.iter().filter_map(|row| row["magento_id"].as_u64()).collect())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|row| row["magento_id"].as_u64())
+                .collect()
+        })
         .unwrap_or_default();
     let expected_ids: Vec<u64> = (1..=60).filter(|id| in_website_1(*id)).collect();
     assert_eq!(ids, expected_ids);
@@ -168,11 +179,19 @@ async fn bulk_sync_links_existing_partners() -> anyhow::Result<()> {
     let odoo = case.odoo_rpc().await?;
 
     let started = case.api.post(&case.path("/sync"), &json!({})).await?;
-    let job_id = started.body["job_id"].as_str().unwrap_or_default().to_owned();
+    let job_id = started.body["job_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     case.wait_for_job(&job_id, Duration::from_secs(600)).await?;
 
     let seeded = odoo
-        .search_read("res.partner", json!([["ref", "=", "MAGENTO-4"]]), &["id"], 1)
+        .search_read(
+            "res.partner",
+            json!([["ref", "=", "MAGENTO-4"]]),
+            &["id"],
+            1,
+        )
         .await?;
     let seeded_id = seeded.first().and_then(|partner| partner["id"].as_i64());
     let customer = case.api.get(&case.path("/customers/4")).await?;
@@ -215,7 +234,10 @@ async fn create_from_odoo_partner() -> anyhow::Result<()> {
 
     let created = case
         .api
-        .post(&case.path("/customers"), &json!({ "odoo_partner_id": partner.0 }))
+        .post(
+            &case.path("/customers"),
+            &json!({ "odoo_partner_id": partner.0 }),
+        )
         .await?;
 
     assert_eq!(created.status, 201, "create: {}", created.body);
@@ -225,7 +247,10 @@ async fn create_from_odoo_partner() -> anyhow::Result<()> {
     let magento = harness::magento_admin::admin_client(&case.magento_ready_line())?;
     let customer = magento.customers().get(magento_id).await?;
     assert_eq!(customer.email, partner.1);
-    let form = case.api.get(&case.path(&format!("/customers/{magento_id}"))).await?;
+    let form = case
+        .api
+        .get(&case.path(&format!("/customers/{magento_id}")))
+        .await?;
     assert_eq!(form.status, 200, "form: {}", form.body);
     assert_eq!(form.body["odoo_partner_id"].as_i64(), Some(partner.0));
     Ok(())
@@ -250,7 +275,12 @@ async fn create_idempotency_key() -> anyhow::Result<()> {
     let other_body = json!({ "odoo_partner_id": partner.0 + 1 });
     let reused = case
         .api
-        .send(Method::POST, &case.path("/customers"), Some(&other_body), &key)
+        .send(
+            Method::POST,
+            &case.path("/customers"),
+            Some(&other_body),
+            &key,
+        )
         .await?;
 
     assert_eq!(first.status, 201, "first: {}", first.body);
@@ -266,13 +296,21 @@ async fn create_email_taken_is_409() -> anyhow::Result<()> {
     let case = Case::start("e2e-email-taken", SMALL_STORE).await?;
     let odoo = case.odoo_rpc().await?;
     let seeded = odoo
-        .search_read("res.partner", json!([["ref", "=", "MAGENTO-4"]]), &["id"], 1)
+        .search_read(
+            "res.partner",
+            json!([["ref", "=", "MAGENTO-4"]]),
+            &["id"],
+            1,
+        )
         .await?;
     let partner_id = seeded.first().and_then(|partner| partner["id"].as_i64());
 
     let reply = case
         .api
-        .post(&case.path("/customers"), &json!({ "odoo_partner_id": partner_id }))
+        .post(
+            &case.path("/customers"),
+            &json!({ "odoo_partner_id": partner_id }),
+        )
         .await?;
 
     assert_eq!(reply.status, 409, "reply: {}", reply.body);
@@ -286,22 +324,36 @@ async fn pull_after_magento_change() -> anyhow::Result<()> {
     let odoo = case.odoo_rpc().await?;
     let magento = harness::magento_admin::admin_client(&case.magento_ready_line())?;
 
-    let first = case.api.post(&case.path("/customers/2/pull"), &json!({})).await?;
+    let first = case
+        .api
+        .post(&case.path("/customers/2/pull"), &json!({}))
+        .await?;
     assert_eq!(first.status, 200, "first pull: {}", first.body);
     assert_eq!(first.body["outcome"], "created");
 
     let mut customer = magento.customers().get(2).await?;
     customer.lastname = "Lindqvist".to_owned();
     magento.customers().put(2, &customer).await?;
-    let second = case.api.post(&case.path("/customers/2/pull"), &json!({})).await?;
+    let second = case
+        .api
+        .post(&case.path("/customers/2/pull"), &json!({}))
+        .await?;
 
     assert_eq!(second.status, 200, "second pull: {}", second.body);
     assert_eq!(second.body["outcome"], "updated");
     let partner_id = second.body["odoo_partner_id"].as_i64().unwrap_or_default();
     let partners = odoo
-        .search_read("res.partner", json!([["id", "=", partner_id]]), &["name"], 1)
+        .search_read(
+            "res.partner",
+            json!([["id", "=", partner_id]]),
+            &["name"],
+            1,
+        )
         .await?;
-    let name = partners.first().and_then(|p| p["name"].as_str()).unwrap_or_default();
+    let name = partners
+        .first()
+        .and_then(|p| p["name"].as_str())
+        .unwrap_or_default();
     assert!(name.ends_with("Lindqvist"), "Odoo name: {name}");
     Ok(())
 }
@@ -310,7 +362,10 @@ async fn pull_after_magento_change() -> anyhow::Result<()> {
 async fn pull_unknown_customer_is_404() -> anyhow::Result<()> {
     let case = Case::start("e2e-pull-404", SMALL_STORE).await?;
 
-    let reply = case.api.post(&case.path("/customers/999/pull"), &json!({})).await?;
+    let reply = case
+        .api
+        .post(&case.path("/customers/999/pull"), &json!({}))
+        .await?;
 
     assert_eq!(reply.status, 404, "reply: {}", reply.body);
     assert_eq!(reply.error_code(), "not_found");
@@ -329,7 +384,10 @@ async fn routes_unknown_instance_is_404() -> anyhow::Result<()> {
 
     for (method, path) in requests {
         let body = json!({});
-        let reply = case.api.send(method.clone(), path, Some(&body), &[]).await?;
+        let reply = case
+            .api
+            .send(method.clone(), path, Some(&body), &[])
+            .await?;
 
         assert_eq!(reply.status, 404, "{method} {path}: {}", reply.body);
         assert_eq!(reply.error_code(), "not_found", "{method} {path}");
@@ -356,13 +414,19 @@ async fn routes_invalid_magento_id_is_400() -> anyhow::Result<()> {
 async fn pull_magento_down_is_503() -> anyhow::Result<()> {
     let case = Case::start_unregistered("e2e-magento-down", NO_DATA).await?;
     let mut body = case.instance_body()?;
-    body["magento_base_url"] = json!(format!("http://127.0.0.1:{}", harness::service::free_port()?));
+    body["magento_base_url"] = json!(format!(
+        "http://127.0.0.1:{}",
+        harness::service::free_port()?
+    ));
     case.api
         .post("/instances", &body)
         .await?
         .expect_status(201, "register the instance")?;
 
-    let reply = case.api.post(&case.path("/customers/1/pull"), &json!({})).await?;
+    let reply = case
+        .api
+        .post(&case.path("/customers/1/pull"), &json!({}))
+        .await?;
 
     assert_eq!(reply.status, 503, "reply: {}", reply.body);
     assert_eq!(reply.error_code(), "upstream_unavailable");
@@ -379,7 +443,9 @@ async fn odoo_only_partner(odoo: &harness::odoo_rpc::OdooRpc) -> anyhow::Result<
             1,
         )
         .await?;
-    let partner = partners.first().ok_or_else(|| anyhow::anyhow!("no Odoo-only partner"))?;
+    let partner = partners
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no Odoo-only partner"))?;
     Ok((
         partner["id"].as_i64().unwrap_or_default(),
         partner["email"].as_str().unwrap_or_default().to_owned(),
@@ -405,10 +471,15 @@ async fn scheduled_event_through_cargo_lambda_invoke() -> anyhow::Result<()> {
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "cargo lambda invoke failed: {stderr}");
+    assert!(
+        output.status.success(),
+        "cargo lambda invoke failed: {stderr}"
+    );
     let summary: serde_json::Value = serde_json::from_str(stdout.trim())?;
     assert!(
-        summary["instances"].as_u64().is_some_and(|count| count >= 1),
+        summary["instances"]
+            .as_u64()
+            .is_some_and(|count| count >= 1),
         "summary: {summary}"
     );
     drop(case);

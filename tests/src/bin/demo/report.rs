@@ -60,7 +60,7 @@ pub fn print_summary(job: &Value, actions: &[Action], elapsed: Duration) {
 
     let reasons = reason_counts(job, actions);
     if !reasons.is_empty() {
-        println!("  reasons recorded for skipped, failed and conflicting customers:");
+        println!("  reasons of failures and conflicts (the job keeps the latest 20):");
         for (reason, count) in &reasons {
             println!("    {count:>4} x {reason}");
         }

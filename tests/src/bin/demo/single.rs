@@ -1,10 +1,10 @@
 //! The single-customer actions: create in Magento from an Odoo partner, update in
 //! Magento after an Odoo change, and pull one customer changed in Magento.
 
-use anyhow::{Context, bail};
-use harness::api::Api;
+use anyhow::Context;
+use harness::api::{Api, Reply};
 use harness::odoo_rpc::OdooRpc;
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::magento;
 
 /// The result of one single-customer action, as the API returned it.
@@ -19,7 +19,25 @@ pub struct Action {
 }
 
 impl Action {
-    fn from_body(name: &'static str, body: &Value) -> Self {
+    /// Reads the API's reply: the outcome on `success`, else a failure whose reason
+    /// is the error message and status.
+    fn from_reply(name: &'static str, reply: &Reply, success: u16) -> Self {
+        let body = &reply.body;
+        if reply.status != success {
+            return Self {
+                name,
+                magento_id: body["error"]["details"]["magento_id"].as_u64(),
+                odoo_partner_id: None,
+                outcome: "failed".to_owned(),
+                reason: Some(format!(
+                    "HTTP {} {}: {}",
+                    reply.status,
+                    reply.error_code(),
+                    reply.error_message()
+                )),
+            };
+        }
+
         Self {
             name,
             magento_id: body["magento_id"].as_u64(),
@@ -60,14 +78,13 @@ pub async fn create_from_partner(
         partner["email"].as_str().unwrap_or_default()
     );
 
-    let body = api
+    let reply = api
         .post(
             &format!("/instances/{instance_id}/customers"),
             &json!({ "odoo_partner_id": partner_id }),
         )
-        .await?
-        .expect_status(201, "create the customer in Magento")?;
-    Ok(Action::from_body("Create in Magento", &body))
+        .await?;
+    Ok(Action::from_reply("Create in Magento", &reply, 201))
 }
 
 /// Changes the phone of the created customer's partner in Odoo, then pushes the
@@ -79,20 +96,25 @@ pub async fn update_after_odoo_change(
     created: &Action,
 ) -> anyhow::Result<Action> {
     let (Some(magento_id), Some(partner_id)) = (created.magento_id, created.odoo_partner_id) else {
-        bail!("the created customer has no Magento id or Odoo partner id: {created:?}");
+        return Ok(Action {
+            name: "Update in Magento",
+            magento_id: None,
+            odoo_partner_id: None,
+            outcome: "skipped".to_owned(),
+            reason: Some("no customer was created to update".to_owned()),
+        });
     };
     odoo.write("res.partner", &[partner_id], json!({ "phone": NEW_PHONE }))
         .await?;
     println!("  Odoo partner {partner_id}: phone set to {NEW_PHONE}");
 
-    let body = api
+    let reply = api
         .put(
             &format!("/instances/{instance_id}/customers/{magento_id}"),
             &json!({}),
         )
-        .await?
-        .expect_status(200, "update the customer in Magento")?;
-    Ok(Action::from_body("Update in Magento", &body))
+        .await?;
+    Ok(Action::from_reply("Update in Magento", &reply, 200))
 }
 
 /// Renames a synced customer in Magento as a store administrator would, then pulls
@@ -119,12 +141,11 @@ pub async fn pull_after_magento_change(
         customer.lastname
     );
 
-    let body = api
+    let reply = api
         .post(
             &format!("/instances/{instance_id}/customers/{magento_id}/pull"),
             &json!({}),
         )
-        .await?
-        .expect_status(200, "pull the customer from Magento")?;
-    Ok(Action::from_body("Pull from Magento", &body))
+        .await?;
+    Ok(Action::from_reply("Pull from Magento", &reply, 200))
 }
