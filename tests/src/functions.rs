@@ -25,12 +25,12 @@ pub const FUNCTIONS: [&str; 6] = [
     "sync-customers",
 ];
 
-/// Instances that watch may run per function. Two are the minimum for the sync
-/// function, which must answer a progress request while a slice of a bulk pull runs.
+/// Instances that watch may run per function. The sync function needs two, so that
+/// it can serve a progress request while a slice of a bulk pull runs.
 const CONCURRENCY: u32 = 2;
 
 /// Time for one function's first request. watch builds the function on its first
-/// invocation, and the build waits while another cargo command holds the target
+/// invocation, and the build waits while another cargo command locks the target
 /// directory.
 const FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(900);
 
@@ -155,8 +155,9 @@ fn build_workspace_binaries() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends `GET /` to a function, which starts it. Any answer from the function will
-/// do; a 5xx body comes from watch when the function could not start.
+/// Sends `GET /` to a function, which starts it. Any response of the function will
+/// do, but a 5xx without the function's error shape comes from watch when the function
+/// could not start.
 async fn first_request(url: &str, function: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .timeout(FIRST_REQUEST_TIMEOUT)

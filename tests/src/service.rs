@@ -25,8 +25,8 @@ impl Service {
     }
 
     /// Starts `command` like [`Service::start`], appending both stdout and stderr to
-    /// `log_file`. For services that print no ready line: a pipe that nobody reads
-    /// would fill up and block them.
+    /// `log_file`. For services that print no ready line, because a pipe that is never
+    /// read fills up and then blocks the writer.
     pub fn start_logged(name: &str, command: Command, log_file: &Path) -> anyhow::Result<Self> {
         let stdout = open_log(log_file)?;
         Self::spawn(name, command, log_file, Stdio::from(stdout))

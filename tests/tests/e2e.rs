@@ -119,11 +119,11 @@ const SMALL_STORE: Seed = Seed {
     partners: 30,
 };
 
-/// Magento customers that the small store's Odoo seed already holds as partners.
+/// Magento customers that the small store's Odoo seed already contains as partners.
 const MATCHING_IDS: [u64; 10] = [1, 4, 7, 10, 13, 16, 19, 22, 25, 28];
 
-/// The sandbox puts every fifth customer in website 2, which the instance (website 1)
-/// does not sync.
+/// Returns whether a seeded customer is in website 1, the instance's website. The
+/// sandbox puts every fifth customer in website 2, which the bulk sync skips.
 fn in_website_1(magento_id: u64) -> bool {
     magento_id % 5 != 0
 }

@@ -10,7 +10,7 @@ const EARLIEST_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 ///
 /// Lambda sends the deadline as Unix time in milliseconds. cargo lambda watch 1.9
 /// sends the function timeout instead (600000, i.e. 10 minutes), which puts the
-/// deadline in January 1970; read as a time, it would leave no time at all, and every
+/// deadline in January 1970. Read as a time, it would leave no time at all, so every
 /// slice of a bulk pull would stop before its first page and invoke the next one,
 /// forever. Such a deadline is read as the duration it is.
 pub fn remaining_time(deadline: SystemTime, now: SystemTime) -> Duration {

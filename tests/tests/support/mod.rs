@@ -196,7 +196,7 @@ impl Case {
     }
 }
 
-/// The seed of every sandbox; the Odoo partners that match Magento customers are
+/// The seed of every sandbox. The Odoo partners that match Magento customers are
 /// built from it, so both sides must use the same one.
 pub const SEED: u64 = 11;
 

@@ -71,7 +71,7 @@ pub async fn create_from_partner(
     )?;
     let partner_id = partner["id"]
         .as_i64()
-        .context("an Odoo partner without id")?;
+        .context("Odoo returned a partner without an id")?;
     println!(
         "  Odoo partner {partner_id} {} <{}>",
         partner["name"].as_str().unwrap_or_default(),
