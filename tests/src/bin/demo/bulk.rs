@@ -50,6 +50,14 @@ pub async fn run(api: &Api, instance_id: &str) -> anyhow::Result<Value> {
     };
 
     bar.finish();
+    // The bar is not drawn when the output is not a terminal, so the result is also
+    // printed as a line.
+    println!(
+        "  job {}: {} of {} customers processed",
+        job["status"].as_str().unwrap_or("unknown"),
+        job["processed"],
+        job["total"]
+    );
     Ok(job)
 }
 

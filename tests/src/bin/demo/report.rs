@@ -60,7 +60,7 @@ pub fn print_summary(job: &Value, actions: &[Action], elapsed: Duration) {
 
     let reasons = reason_counts(job, actions);
     if !reasons.is_empty() {
-        println!("  reasons of failures and conflicts (the job keeps the latest 20):");
+        println!("  reasons of failures and conflicts (the job keeps its latest 20):");
         for (reason, count) in &reasons {
             println!("    {count:>4} x {reason}");
         }
@@ -75,8 +75,9 @@ pub fn print_summary(job: &Value, actions: &[Action], elapsed: Duration) {
     );
 }
 
-/// Groups the job's recent errors and the actions' reasons by text. The job keeps the
-/// latest few errors only, so the counts show the recorded ones, not every customer.
+/// Groups the job's recent errors by text, with their ids replaced, and adds the
+/// actions' reasons. The job keeps the latest few errors only, so the counts show the
+/// recorded ones, not every customer.
 fn reason_counts(job: &Value, actions: &[Action]) -> BTreeMap<String, u64> {
     let mut reasons = BTreeMap::new();
     let recorded = job["recent_errors"].as_array().into_iter().flatten();
@@ -88,7 +89,7 @@ fn reason_counts(job: &Value, actions: &[Action]) -> BTreeMap<String, u64> {
     }
     for action in actions {
         if let (Some(reason), "skipped" | "failed") = (&action.reason, action.outcome.as_str()) {
-            *reasons.entry(generalize(reason)).or_insert(0) += 1;
+            *reasons.entry(format!("{}: {reason}", action.name)).or_insert(0) += 1;
         }
     }
     reasons
@@ -245,7 +246,7 @@ mod tests {
             reasons.get("Magento customer N belongs to website N"),
             Some(&2)
         );
-        assert_eq!(reasons.get("email N is invalid"), Some(&1));
+        assert_eq!(reasons.get("Pull from Magento: email 7 is invalid"), Some(&1));
     }
 
     #[test]
