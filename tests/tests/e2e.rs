@@ -485,3 +485,54 @@ async fn scheduled_event_through_cargo_lambda_invoke() -> anyhow::Result<()> {
     drop(case);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_after_odoo_change() -> anyhow::Result<()> {
+    let case = Case::start("e2e-update", SMALL_STORE).await?;
+    let odoo = case.odoo_rpc().await?;
+    let partner = odoo_only_partner(&odoo).await?;
+    let created = case
+        .api
+        .post(
+            &case.path("/customers"),
+            &json!({ "odoo_partner_id": partner.0 }),
+        )
+        .await?;
+    assert_eq!(created.status, 201, "create: {}", created.body);
+    let magento_id = created.body["magento_id"].as_u64().unwrap_or_default();
+
+    odoo.write(
+        "res.partner",
+        &[partner.0],
+        json!({ "name": "Olivia Marchetti" }),
+    )
+    .await?;
+    let updated = case
+        .api
+        .put(&case.path(&format!("/customers/{magento_id}")), &json!({}))
+        .await?;
+
+    assert_eq!(updated.status, 200, "update: {}", updated.body);
+    assert_eq!(updated.body["outcome"], "updated");
+    let magento = harness::magento_admin::admin_client(&case.magento_ready_line())?;
+    let customer = magento.customers().get(magento_id).await?;
+    assert_eq!(customer.firstname, "Olivia");
+    assert_eq!(customer.lastname, "Marchetti");
+    assert_eq!(customer.email, partner.1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_unlinked_customer_is_404() -> anyhow::Result<()> {
+    let case = Case::start("e2e-update-404", SMALL_STORE).await?;
+
+    let reply = case.api.put(&case.path("/customers/3"), &json!({})).await?;
+
+    assert_error(
+        &reply,
+        404,
+        "not_found",
+        "Magento customer 3 of instance e2e-update-404 is not linked; pull it first",
+    );
+    Ok(())
+}

@@ -89,7 +89,9 @@ fn reason_counts(job: &Value, actions: &[Action]) -> BTreeMap<String, u64> {
     }
     for action in actions {
         if let (Some(reason), "skipped" | "failed") = (&action.reason, action.outcome.as_str()) {
-            *reasons.entry(format!("{}: {reason}", action.name)).or_insert(0) += 1;
+            *reasons
+                .entry(format!("{}: {reason}", action.name))
+                .or_insert(0) += 1;
         }
     }
     reasons
@@ -246,7 +248,10 @@ mod tests {
             reasons.get("Magento customer N belongs to website N"),
             Some(&2)
         );
-        assert_eq!(reasons.get("Pull from Magento: email 7 is invalid"), Some(&1));
+        assert_eq!(
+            reasons.get("Pull from Magento: email 7 is invalid"),
+            Some(&1)
+        );
     }
 
     #[test]

@@ -48,8 +48,9 @@ impl Action {
     }
 }
 
-/// Phone number that the update step writes on the Odoo partner.
-const NEW_PHONE: &str = "+1 415 555 0142";
+/// Name that the update step writes on the Odoo partner. The Odoo-only partners have
+/// no address, so the name is the field that reaches Magento.
+const NEW_NAME: &str = "Olivia Marchetti";
 
 /// Creates a Magento customer from the first active Odoo partner that exists only in
 /// Odoo (the sandbox seeds them as `odoo.only<N>@partners.example`).
@@ -87,8 +88,8 @@ pub async fn create_from_partner(
     Ok(Action::from_reply("Create in Magento", &reply, 201))
 }
 
-/// Changes the phone of the created customer's partner in Odoo, then pushes the
-/// partner to Magento with "Update in Magento".
+/// Renames the created customer's partner in Odoo, then pushes the partner to
+/// Magento with "Update in Magento".
 pub async fn update_after_odoo_change(
     api: &Api,
     odoo: &OdooRpc,
@@ -104,9 +105,9 @@ pub async fn update_after_odoo_change(
             reason: Some("no customer was created to update".to_owned()),
         });
     };
-    odoo.write("res.partner", &[partner_id], json!({ "phone": NEW_PHONE }))
+    odoo.write("res.partner", &[partner_id], json!({ "name": NEW_NAME }))
         .await?;
-    println!("  Odoo partner {partner_id}: phone set to {NEW_PHONE}");
+    println!("  Odoo partner {partner_id}: renamed to {NEW_NAME}");
 
     let reply = api
         .put(
