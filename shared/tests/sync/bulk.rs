@@ -310,3 +310,56 @@ async fn bulk_survives_faults_on_both_sides() -> anyhow::Result<()> {
     assert_eq!(assert_each_customer_once(&env, 5_000, &[1]).await?, 4_000);
     Ok(())
 }
+
+#[tokio::test]
+async fn bulk_keeps_customer_created_mid_run() -> anyhow::Result<()> {
+    let env = Env::start(Setup {
+        customers: 40,
+        ..Setup::default()
+    })
+    .await?;
+    env.magento_faults(json!({"latency_ms": 100})).await?;
+    let mut run_options = options(&env, 10);
+    run_options.pages_in_flight = 1;
+    let late = shared::magento::Customer {
+        email: "late.arrival@example.test".into(),
+        firstname: "Late".into(),
+        lastname: "Arrival".into(),
+        website_id: Some(1),
+        ..shared::magento::Customer::default()
+    };
+
+    let (report, created) = tokio::join!(start_bulk_pull(&env.ctx, &run_options), async {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        env.ctx.magento.customers().create(&late, None).await
+    });
+
+    let report = report?;
+    let created = created?;
+    assert!(report.finished);
+    assert_eq!(
+        report.counts.processed, 41,
+        "the new customer is read once, at the end"
+    );
+    assert_eq!(report.cursor.map(|cursor| cursor.after_id), created.id);
+    assert_each_customer_once(&env, 41, &[]).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn bulk_with_input_limits_on() -> anyhow::Result<()> {
+    let env = Env::start(Setup {
+        customers: 650,
+        ..Setup::default()
+    })
+    .await?;
+    env.magento_config(json!({"input_limits": true})).await?;
+
+    let report = start_bulk_pull(&env.ctx, &options(&env, 500)).await?;
+
+    assert!(report.finished);
+    assert_eq!(report.pages, 3, "the store caps pages at 300 customers");
+    assert_eq!(report.counts.processed, 650);
+    assert_eq!(report.counts.created, 520);
+    Ok(())
+}
