@@ -4,7 +4,8 @@
 //!
 //! Every service is a child process in its own process group, so dropping its
 //! [`Service`] stops it together with anything it started (cargo lambda watch starts one
-//! process per function), also when the caller is interrupted with Ctrl-C.
+//! process per function), also when the caller is interrupted with Ctrl-C. The
+//! [`reaper`] stops the groups that are still running when the process exits.
 
 pub mod api;
 pub mod bench;
