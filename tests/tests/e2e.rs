@@ -536,3 +536,33 @@ async fn update_unlinked_customer_is_404() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_deleted_partner_is_422() -> anyhow::Result<()> {
+    let case = Case::start("e2e-pull-422", SMALL_STORE).await?;
+    let odoo = case.odoo_rpc().await?;
+    let first = case
+        .api
+        .post(&case.path("/customers/2/pull"), &json!({}))
+        .await?;
+    assert_eq!(first.status, 200, "first pull: {}", first.body);
+    let partner_id = first.body["odoo_partner_id"].as_i64().unwrap_or_default();
+
+    odoo.execute("res.partner", "unlink", json!([[partner_id]]), json!({}))
+        .await?;
+    let second = case
+        .api
+        .post(&case.path("/customers/2/pull"), &json!({}))
+        .await?;
+
+    assert_error(
+        &second,
+        422,
+        "rejected",
+        &format!(
+            "the linked Odoo partner {partner_id} no longer exists; delete the link of Magento customer 2 and pull it again"
+        ),
+    );
+    assert_eq!(second.body["error"]["details"]["magento_id"], 2);
+    Ok(())
+}
