@@ -14,6 +14,11 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Starts moto, both sandboxes and every function under cargo lambda watch, then runs
+# the main jobs through the API; every service stops when it ends or on Ctrl-C.
+demo: venv
+	cargo run --quiet -p harness --bin demo
+
 test: venv rust-test python-test
 
 rust-test:

@@ -16,21 +16,39 @@ pub struct Service {
 
 impl Service {
     /// Starts `command` in a new process group, appending its stderr to `log_file`.
-    pub fn start(name: &str, mut command: Command, log_file: &Path) -> anyhow::Result<Self> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_file)
-            .with_context(|| format!("failed to open log file {}", log_file.display()))?;
+    /// Its stdout stays a pipe for [`Service::ready_line`].
+    ///
+    /// The group is also registered with the [reaper](crate::reaper), which stops it
+    /// when this process exits without dropping the service.
+    pub fn start(name: &str, command: Command, log_file: &Path) -> anyhow::Result<Self> {
+        Self::spawn(name, command, log_file, Stdio::piped())
+    }
 
+    /// Starts `command` like [`Service::start`], appending both stdout and stderr to
+    /// `log_file`. For services that print no ready line, because a pipe that is never
+    /// read fills up and then blocks the writer.
+    pub fn start_logged(name: &str, command: Command, log_file: &Path) -> anyhow::Result<Self> {
+        let stdout = open_log(log_file)?;
+        Self::spawn(name, command, log_file, Stdio::from(stdout))
+    }
+
+    fn spawn(
+        name: &str,
+        mut command: Command,
+        log_file: &Path,
+        stdout: Stdio,
+    ) -> anyhow::Result<Self> {
         let child = command
             .process_group(0)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
+            .stdout(stdout)
+            .stderr(Stdio::from(open_log(log_file)?))
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("failed to start {name}"))?;
+        if let Some(pid) = child.id() {
+            crate::reaper::register(pid)?;
+        }
 
         Ok(Self {
             name: name.to_owned(),
@@ -97,6 +115,14 @@ impl Drop for Service {
         }
         let _ = self.child.start_kill();
     }
+}
+
+fn open_log(log_file: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_file)
+        .with_context(|| format!("failed to open log file {}", log_file.display()))
 }
 
 /// Returns the arguments of `kill` that send SIGTERM to process group `pgid`.

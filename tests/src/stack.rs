@@ -6,18 +6,11 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::process::Command;
 
+use crate::functions::{Functions, aws_env};
 use crate::paths::{Profile, bin_dir, cargo_build_profile, venv_bin, workspace_root};
 use crate::service::{Service, free_port};
 
-/// The DynamoDB table the local stack uses.
-pub const TABLE_NAME: &str = "magento-odoo-connector";
-
-/// Placeholder AWS credentials that moto accepts; no real account is ever reached.
-const LOCAL_AWS_ENV: [(&str, &str); 3] = [
-    ("AWS_REGION", "us-east-1"),
-    ("AWS_ACCESS_KEY_ID", "local"),
-    ("AWS_SECRET_ACCESS_KEY", "local"),
-];
+pub use crate::functions::TABLE_NAME;
 
 /// What to start and how to seed it.
 #[derive(Debug, Clone)]
@@ -30,7 +23,7 @@ pub struct StackOptions {
     pub magento_args: Vec<String>,
     /// Extra flags for the Odoo sandbox.
     pub odoo_args: Vec<String>,
-    /// Start the Lambda functions under `cargo lambda watch`.
+    /// Create the table and start the Lambda functions under `cargo lambda watch`.
     pub functions: bool,
     /// Directory for the services' logs.
     pub log_dir: PathBuf,
@@ -63,6 +56,7 @@ pub struct Stack {
     pub odoo: serde_json::Value,
     /// Base URL of `cargo lambda watch`, when the functions were started.
     pub functions_url: Option<String>,
+    functions: Option<Functions>,
     services: Vec<Service>,
 }
 
@@ -76,20 +70,19 @@ impl Stack {
         let (moto, moto_url) = start_moto(&options.log_dir).await?;
         let (magento_service, magento) = start_magento(options).await?;
         let (odoo_service, odoo) = start_odoo(options).await?;
-        let mut services = vec![moto, magento_service, odoo_service];
+        let services = vec![moto, magento_service, odoo_service];
 
-        let mut functions_url = None;
-        if options.functions {
-            let (watch, url) = start_functions(&options.log_dir, &moto_url).await?;
-            services.push(watch);
-            functions_url = Some(url);
-        }
+        let functions = match options.functions {
+            true => Some(Functions::start(&options.log_dir, &moto_url).await?),
+            false => None,
+        };
 
         Ok(Self {
             moto_url,
             magento,
             odoo,
-            functions_url,
+            functions_url: functions.as_ref().map(|functions| functions.url.clone()),
+            functions,
             services,
         })
     }
@@ -99,29 +92,23 @@ impl Stack {
         aws_env(&self.moto_url)
     }
 
-    /// Stops every service now rather than at drop.
+    /// Stops every service now rather than at drop, the functions first.
     pub fn stop(&mut self) {
+        self.functions = None;
         self.services.clear();
     }
 }
 
-fn aws_env(moto_url: &str) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = LOCAL_AWS_ENV
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    env.push(("AWS_ENDPOINT_URL".into(), moto_url.into()));
-    env.push(("TABLE_NAME".into(), TABLE_NAME.into()));
-    env
-}
-
-async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
+/// Starts moto (DynamoDB and Secrets Manager) on a free port and returns its URL.
+///
+/// It runs through the sandbox crate's launcher, whose TransactWriteItems does not
+/// copy the whole table once per item, as moto 5's does.
+pub async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
     let port = free_port()?;
-    let executable = venv_bin("moto_server")?;
-    let mut command = Command::from(sandbox::moto::moto_command(&executable));
+    let mut command = Command::from(sandbox::moto::moto_command(&venv_bin("moto_server")?));
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
 
-    let mut service = Service::start("moto", command, &log_dir.join("moto.log"))?;
+    let mut service = Service::start_logged("moto", command, &log_dir.join("moto.log"))?;
     let url = format!("http://127.0.0.1:{port}");
     service
         .wait_for_http(&format!("{url}/moto-api/"), Duration::from_secs(30))
@@ -156,50 +143,4 @@ async fn start_odoo(options: &StackOptions) -> anyhow::Result<(Service, serde_js
     let mut service = Service::start("odoo-sandbox", command, &options.log_dir.join("odoo.log"))?;
     let ready = service.ready_line(Duration::from_secs(120)).await?;
     Ok((service, ready))
-}
-
-/// Starts every function under `cargo lambda watch`, which serves each one at
-/// `/lambda-url/<function>/...` and the Lambda Invoke API at
-/// `/2015-03-31/functions/<function>/invocations`.
-async fn start_functions(log_dir: &Path, moto_url: &str) -> anyhow::Result<(Service, String)> {
-    let port = free_port()?;
-    let url = format!("http://127.0.0.1:{port}");
-
-    let mut env = aws_env(moto_url);
-    env.push(("AWS_ENDPOINT_URL_LAMBDA".into(), url.clone()));
-    env.push(("RUST_LOG".into(), "info".into()));
-    let env_file = log_dir.join("functions.env");
-    let lines: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    std::fs::write(&env_file, lines.join("\n"))
-        .with_context(|| format!("failed to write {}", env_file.display()))?;
-
-    let mut command = Command::new(venv_bin("cargo-lambda")?);
-    command
-        .current_dir(workspace_root())
-        .args(["lambda", "watch", "--ignore-changes", "--quiet"])
-        .args([
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .arg("--env-file")
-        .arg(&env_file)
-        .env("PATH", path_with_venv());
-
-    let mut service = Service::start(
-        "cargo lambda watch",
-        command,
-        &log_dir.join("functions.log"),
-    )?;
-    service
-        .wait_for_http(&url, Duration::from_secs(300))
-        .await?;
-    Ok((service, url))
-}
-
-fn path_with_venv() -> String {
-    let venv = workspace_root().join(".venv").join("bin");
-    let path = std::env::var("PATH").unwrap_or_default();
-    format!("{}:{path}", venv.display())
 }

@@ -31,6 +31,7 @@ pub mod outcome;
 pub mod params;
 pub mod remote_call;
 pub mod response;
+pub mod route;
 pub mod status;
 pub mod telemetry;
 #[cfg(feature = "testing")]
@@ -42,4 +43,5 @@ pub use error::{ApiError, ErrorCode};
 pub use params::{parse_path_parameter, path_parameter, query_parameter};
 pub use remote_call::timed;
 pub use response::{json_response, respond};
+pub use route::with_path_parameters;
 pub use telemetry::init_tracing;

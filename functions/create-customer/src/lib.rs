@@ -15,11 +15,16 @@ use functions_common::body::body_bytes;
 use functions_common::clients::ClientCache;
 use functions_common::idempotency::{idempotency_key, run_idempotent};
 use functions_common::response::method_not_allowed;
-use functions_common::{ApiError, MAX_BODY_BYTES, Metrics, path_parameter, respond};
+use functions_common::{
+    ApiError, MAX_BODY_BYTES, Metrics, path_parameter, respond, with_path_parameters,
+};
 use http::Method;
 use lambda_http::{Body, Request, Response};
 use shared::secrets::SecretsStore;
 use shared::store::Store;
+
+/// The routes of this function in template.yaml, for events without `pathParameters`.
+const ROUTES: [&str; 1] = ["/instances/{instance_id}/customers"];
 
 /// The clients that every request uses, built once per cold start.
 pub struct App {
@@ -36,6 +41,7 @@ impl App {
         &self,
         request: Request,
     ) -> Result<Response<Body>, std::convert::Infallible> {
+        let request = with_path_parameters(request, &ROUTES);
         Ok(respond(self.create(&request).await))
     }
 

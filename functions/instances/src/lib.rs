@@ -11,10 +11,13 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-use functions_common::{Metrics, respond};
+use functions_common::{Metrics, respond, with_path_parameters};
 use lambda_http::{Body, Request, Response};
 use shared::secrets::SecretsStore;
 use shared::store::Store;
+
+/// The routes of this function in template.yaml, for events without `pathParameters`.
+const ROUTES: [&str; 2] = ["/instances", "/instances/{instance_id}"];
 
 /// The clients that every request uses, built once per cold start.
 pub struct App {
@@ -30,6 +33,7 @@ impl App {
         &self,
         request: Request,
     ) -> Result<Response<Body>, std::convert::Infallible> {
+        let request = with_path_parameters(request, &ROUTES);
         Ok(respond(routes::route(self, &request).await))
     }
 }

@@ -7,12 +7,17 @@ mod tests;
 use functions_common::clients::ClientCache;
 use functions_common::outcome::result_response;
 use functions_common::response::method_not_allowed;
-use functions_common::{ApiError, Metrics, parse_path_parameter, path_parameter, respond};
+use functions_common::{
+    ApiError, Metrics, parse_path_parameter, path_parameter, respond, with_path_parameters,
+};
 use http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::secrets::SecretsStore;
 use shared::store::Store;
 use shared::sync::pull_customer;
+
+/// The routes of this function in template.yaml, for events without `pathParameters`.
+const ROUTES: [&str; 1] = ["/instances/{instance_id}/customers/{magento_id}/pull"];
 
 /// The clients that every request uses, built once per cold start.
 pub struct App {
@@ -29,6 +34,7 @@ impl App {
         &self,
         request: Request,
     ) -> Result<Response<Body>, std::convert::Infallible> {
+        let request = with_path_parameters(request, &ROUTES);
         Ok(respond(self.pull(&request).await))
     }
 

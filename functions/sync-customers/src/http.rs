@@ -15,6 +15,12 @@ use crate::job_view::JobView;
 /// have taken the instance lease yet. An older queued job lost its invocation.
 const QUEUED_GRACE: chrono::Duration = chrono::Duration::minutes(5);
 
+/// The routes of these handlers in template.yaml, for events without `pathParameters`.
+pub const ROUTES: [&str; 2] = [
+    "/instances/{instance_id}/sync",
+    "/instances/{instance_id}/sync/{job_id}",
+];
+
 pub async fn route(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let has_job = request
         .path_parameters_ref()

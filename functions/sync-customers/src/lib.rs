@@ -5,6 +5,7 @@
 //! stops before the invocation's deadline and invokes this function again,
 //! asynchronously, with the job id and the cursor to resume from.
 
+mod deadline;
 mod event;
 mod http;
 mod invoker;
@@ -17,10 +18,10 @@ mod tests;
 use std::time::{Duration, SystemTime};
 
 use functions_common::clients::ClientCache;
-use functions_common::{Metrics, respond};
+use functions_common::{Metrics, respond, with_path_parameters};
+use lambda_http::Body;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{Error, LambdaEvent};
-use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 use shared::secrets::SecretsStore;
 use shared::store::Store;
@@ -46,7 +47,7 @@ impl App {
 
         match classify(payload) {
             Incoming::Http(request) => {
-                let request: Request = (*request).into();
+                let request = with_path_parameters((*request).into(), &http::ROUTES);
                 let response = respond(http::route(self, &request).await);
                 Ok(serde_json::to_value(api_gateway_response(response))?)
             }
@@ -75,11 +76,8 @@ pub const DEADLINE_MARGIN: Duration = Duration::from_secs(60);
 
 /// Returns the time at which a slice must stop.
 fn slice_deadline(invocation_deadline: SystemTime) -> std::time::Instant {
-    let remaining = invocation_deadline
-        .duration_since(SystemTime::now())
-        .unwrap_or_default()
-        .saturating_sub(DEADLINE_MARGIN);
-    std::time::Instant::now() + remaining
+    let remaining = deadline::remaining_time(invocation_deadline, SystemTime::now());
+    std::time::Instant::now() + remaining.saturating_sub(DEADLINE_MARGIN)
 }
 
 /// Converts an HTTP response into the shape API Gateway HTTP APIs expect.

@@ -9,13 +9,16 @@ use functions_common::clients::ClientCache;
 use functions_common::response::method_not_allowed;
 use functions_common::{
     ApiError, ErrorCode, MAX_BODY_BYTES, Metrics, RemoteSystem, parse_json, parse_path_parameter,
-    path_parameter, respond, timed,
+    path_parameter, respond, timed, with_path_parameters,
 };
 use http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::secrets::SecretsStore;
 use shared::store::Store;
+
+/// The routes of this function in template.yaml, for events without `pathParameters`.
+const ROUTES: [&str; 1] = ["/instances/{instance_id}/customers/{magento_id}"];
 
 /// The clients that every request uses, built once per cold start.
 pub struct App {
@@ -39,6 +42,7 @@ impl App {
         &self,
         request: Request,
     ) -> Result<Response<Body>, std::convert::Infallible> {
+        let request = with_path_parameters(request, &ROUTES);
         Ok(respond(self.update(&request).await))
     }
 
