@@ -13,12 +13,12 @@ use crate::mapping::{
 use crate::odoo::{ChildCommand, PartnerValues, PartnerWithChildren};
 use crate::store::AddressKey;
 
+use super::super::children::{AddressTarget, address_targets, child_commands};
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::geo::add_partners;
 use super::super::magento_write::{MagentoWrite, merge_and_save, partner_version};
 use super::super::outcome::Outcome;
-use super::children::{AddressTarget, address_targets, child_commands};
 use super::entry::{Entry, LinkKind, Plan};
 use super::odoo_write::{create_partners, write_partner};
 use super::{PullOptions, bounded, read_by_id};

@@ -20,7 +20,6 @@
 //! returned as `Err`; nothing that the batch wrote is lost, because a later run links
 //! the partners it created by their email.
 
-mod children;
 mod decide;
 mod entry;
 mod finish;
