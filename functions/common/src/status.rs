@@ -10,7 +10,7 @@ use shared::config::InvalidConfig;
 use shared::magento::{Error as MagentoError, ErrorKind as MagentoErrorKind};
 use shared::mapping::ValidationErrors;
 use shared::odoo::Error as OdooError;
-use shared::secrets::SecretsError;
+use shared::secrets::{CredentialsMismatch, SecretsError};
 use shared::store::StoreError;
 use shared::sync::SyncError;
 
@@ -97,6 +97,14 @@ impl From<SecretsError> for ApiError {
     }
 }
 
+impl From<CredentialsMismatch> for ApiError {
+    /// Maps to 502, as a missing secret does, because the instance cannot authenticate
+    /// until an operator fixes its settings or its secret.
+    fn from(error: CredentialsMismatch) -> Self {
+        ApiError::new(ErrorCode::UpstreamError, error.to_string())
+    }
+}
+
 impl From<OdooError> for ApiError {
     fn from(error: OdooError) -> Self {
         let message = error.to_string();
@@ -167,7 +175,7 @@ impl From<SyncError> for ApiError {
             SyncError::Store(error) => error.into(),
             SyncError::Invalid(errors) => errors.into(),
             SyncError::PartnerNotFound { .. } => ApiError::not_found(error.to_string()),
-            SyncError::NotLinked { .. } => ApiError::conflict(error.to_string()),
+            SyncError::NotLinked { .. } => ApiError::not_found(error.to_string()),
             SyncError::Busy {
                 ref instance_id, ..
             } => {
@@ -385,6 +393,32 @@ mod tests {
             error.message,
             "Odoo partner 77 not found; check the id or pull the customer again"
         );
+    }
+
+    #[test]
+    fn sync_not_linked_is_404() {
+        let error = ApiError::from(SyncError::NotLinked {
+            instance_id: "shop-1".to_owned(),
+            odoo_partner_id: 77,
+        });
+
+        assert_eq!(error.status().as_u16(), 404);
+        assert_eq!(
+            error.message,
+            "Odoo partner 77 is not linked to a Magento customer of instance shop-1; create it in Magento first"
+        );
+    }
+
+    #[test]
+    fn credentials_mismatch_is_502() {
+        let error = ApiError::from(CredentialsMismatch {
+            configured: "bearer",
+            stored: "oauth",
+            expected: "bearer",
+        });
+
+        assert_eq!(error.status().as_u16(), 502);
+        assert!(error.message.starts_with("magento_auth is bearer"));
     }
 
     #[test]
