@@ -27,11 +27,7 @@ impl From<ValidationErrors> for ApiError {
     /// The first invalid field is named in `field`; `details.errors` lists them all.
     fn from(errors: ValidationErrors) -> Self {
         let message = errors.to_string();
-        let all: Vec<_> = errors
-            .0
-            .iter()
-            .map(|error| json!({ "field": error.field, "message": error.message }))
-            .collect();
+        let all = error_list(&errors);
 
         let mut api_error =
             ApiError::new(ErrorCode::InvalidField, message).with_details(json!({ "errors": all }));
@@ -40,6 +36,27 @@ impl From<ValidationErrors> for ApiError {
         }
         api_error
     }
+}
+
+/// Builds the 422 for an Odoo partner whose data Magento would reject. The request was
+/// valid, so the fix is in Odoo, and `details.errors` lists each Magento field with its fix.
+pub fn partner_rejected(odoo_partner_id: i64, errors: &ValidationErrors) -> ApiError {
+    let message = format!(
+        "Magento would reject Odoo partner {odoo_partner_id}, so nothing was written: {errors}; fix the partner in Odoo and retry"
+    );
+
+    ApiError::new(ErrorCode::Rejected, message).with_details(json!({
+        "odoo_partner_id": odoo_partner_id,
+        "errors": error_list(errors),
+    }))
+}
+
+fn error_list(errors: &ValidationErrors) -> Vec<serde_json::Value> {
+    errors
+        .0
+        .iter()
+        .map(|error| json!({ "field": error.field, "message": error.message }))
+        .collect()
 }
 
 impl From<StoreError> for ApiError {
@@ -379,6 +396,29 @@ mod tests {
                 .as_ref()
                 .map(|details| details["errors"].as_array().map(Vec::len)),
             Some(Some(2))
+        );
+    }
+
+    #[test]
+    fn partner_rejected_is_422() {
+        let errors = ValidationErrors(vec![shared::mapping::FieldError {
+            field: "email".to_owned(),
+            message: "is required by Magento; enter a value".to_owned(),
+        }]);
+
+        let error = partner_rejected(7, &errors);
+
+        assert_eq!(error.status().as_u16(), 422);
+        assert_eq!(
+            error.message,
+            "Magento would reject Odoo partner 7, so nothing was written: invalid customer: email: is required by Magento; enter a value; fix the partner in Odoo and retry"
+        );
+        assert_eq!(error.field, None);
+        assert_eq!(
+            error.details,
+            Some(json!({"odoo_partner_id": 7, "errors": [
+                {"field": "email", "message": "is required by Magento; enter a value"}
+            ]}))
         );
     }
 
