@@ -184,6 +184,25 @@ async fn events_create_then_replay() {
         let body = body_json(&first);
         assert_eq!(first.status(), StatusCode::CREATED, "{name}: {body}");
         assert_eq!(body["outcome"], "created", "{name}");
+        // The CustomerResult schema of docs/openapi.yaml lists the same keys.
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .map(|fields| fields.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "conflict",
+                "instance_id",
+                "magento_id",
+                "odoo_partner_id",
+                "outcome",
+                "reason",
+                "warnings"
+            ],
+            "{name}"
+        );
         assert_eq!(body["instance_id"], INSTANCE_ID, "{name}");
         let magento_id = body["magento_id"].as_u64().expect("magento id");
         let partner_id = body["odoo_partner_id"].as_i64().expect("partner id");
@@ -306,6 +325,51 @@ async fn linked_partner_conflicts() {
         format!(
             "Odoo partner 7 is already linked to Magento customer {magento_id}; use Update in Magento"
         )
+    );
+}
+
+#[tokio::test]
+async fn unlinkable_form_customer_conflicts() {
+    // Customer 1 is linked to the only partner with its email, then moves to another
+    // email in Magento, so a new customer with the old email finds no free partner.
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+    shared::sync::pull_customer(&clients.sync_context(&app.store), 1)
+        .await
+        .expect("customer 1 linked");
+    let moved = clients
+        .magento
+        .customers()
+        .update(1, |customer| {
+            customer.email = "moved@example.com".to_owned()
+        })
+        .await
+        .expect("email changed");
+    let old_email = systems
+        .store()
+        .get_link(INSTANCE_ID, 1)
+        .await
+        .expect("read")
+        .expect("linked")
+        .customer
+        .email;
+    let form = json!({"firstname": "New", "lastname": "Person", "email": old_email}).to_string();
+
+    let response = send(&app, create(INSTANCE_ID, &form)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(moved.email, "moved@example.com");
+    assert_eq!(response.status(), StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["code"], "conflict");
+    assert!(
+        error["message"].as_str().is_some_and(|message| message
+            .starts_with("Magento customer 2 was created but not linked to Odoo: ")),
+        "{error}"
     );
 }
 
