@@ -20,6 +20,10 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+mod client_credentials;
+
+pub use client_credentials::CredentialsMismatch;
+
 /// How long a value read from Secrets Manager is reused before it is read again.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(5 * 60);
 
@@ -46,9 +50,6 @@ pub enum MagentoCredentials {
         password: SecretString,
     },
 }
-
-// TODO: add `From<MagentoCredentials> for crate::magento::Credentials` once the
-// Magento client is merged; its type is defined on the magento-client branch.
 
 impl MagentoCredentials {
     /// Returns the authentication kind without any secret, for logs and errors.

@@ -76,3 +76,18 @@ def test_credentials_never_readable(spec):
         "magento": {"type": "string", "const": "stored"},
         "odoo": {"type": "string", "const": "stored"},
     }
+
+
+def test_customer_result_fields(spec):
+    """The create, update and pull handlers return these keys; their tests pin the same list."""
+    result = spec["components"]["schemas"]["CustomerResult"]
+
+    assert set(result["properties"]) == {
+        "instance_id",
+        "magento_id",
+        "odoo_partner_id",
+        "outcome",
+        "reason",
+        "warnings",
+        "conflict",
+    }

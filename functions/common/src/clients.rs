@@ -10,12 +10,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use secrecy::{ExposeSecret, SecretString};
-use shared::config::{InstanceConfig, MagentoAuthKind, OdooProtocol};
-use shared::magento::{self, SignatureMethod};
+use secrecy::SecretString;
+use shared::config::{InstanceConfig, OdooProtocol};
+use shared::magento;
 use shared::odoo;
 use shared::retry::RetryPolicy;
-use shared::secrets::{MagentoCredentials, SecretsStore};
+use shared::secrets::SecretsStore;
 use shared::store::Store;
 
 use crate::emf::RemoteSystem;
@@ -104,7 +104,17 @@ impl ClientCache {
         )
         .await?;
 
-        if let Some(clients) = self.cached(instance_id, config.updated_at) {
+        self.for_instance(secrets, config).await
+    }
+
+    /// Returns the clients of an instance whose configuration is already loaded: 502
+    /// when its credentials are missing or its settings cannot build a client.
+    pub async fn for_instance(
+        &self,
+        secrets: &SecretsStore,
+        config: InstanceConfig,
+    ) -> Result<InstanceClients, ApiError> {
+        if let Some(clients) = self.cached(&config.id, config.updated_at) {
             return Ok(clients);
         }
 
@@ -121,11 +131,12 @@ impl ClientCache {
         )
         .await?;
 
-        let magento =
-            magento::Client::new(magento_config(&config, &magento_credentials, &self.limits))?;
+        let credentials =
+            magento::Credentials::try_from((magento_credentials, config.magento_auth))?;
+        let magento = magento::Client::new(magento_config(&config, credentials, &self.limits))?;
         let odoo = odoo::Client::new(odoo_config(
             &config,
-            odoo_credentials.api_key.clone(),
+            odoo_credentials.api_key,
             &self.limits,
         )?)?;
 
@@ -136,7 +147,7 @@ impl ClientCache {
         };
         if let Ok(mut cached) = self.cached.lock() {
             cached.insert(
-                instance_id.to_owned(),
+                clients.config.id.clone(),
                 (clients.config.updated_at, clients.clone()),
             );
         }
@@ -152,37 +163,9 @@ impl ClientCache {
 
 fn magento_config(
     config: &InstanceConfig,
-    credentials: &MagentoCredentials,
+    credentials: magento::Credentials,
     limits: &ClientLimits,
 ) -> magento::ClientConfig {
-    // NOTE: this conversion belongs next to `MagentoCredentials` in shared::secrets,
-    // which still has a TODO for it; it lives here until that lands.
-    let signature_method = match config.magento_auth {
-        MagentoAuthKind::OauthHmacSha1 => SignatureMethod::HmacSha1,
-        _ => SignatureMethod::HmacSha256,
-    };
-    let credentials = match credentials {
-        MagentoCredentials::OAuth {
-            consumer_key,
-            consumer_secret,
-            access_token,
-            access_token_secret,
-        } => magento::Credentials::OAuth {
-            consumer_key: consumer_key.expose_secret().to_owned(),
-            consumer_secret: consumer_secret.clone(),
-            access_token: access_token.expose_secret().to_owned(),
-            access_token_secret: access_token_secret.clone(),
-            signature_method,
-        },
-        MagentoCredentials::Bearer { token } => magento::Credentials::Bearer {
-            token: token.clone(),
-        },
-        MagentoCredentials::Admin { username, password } => magento::Credentials::Admin {
-            username: username.expose_secret().to_owned(),
-            password: password.clone(),
-        },
-    };
-
     let mut client_config = magento::ClientConfig::new(&config.magento_base_url, credentials);
     client_config.instance_id = config.id.clone();
     client_config.store_code = Some(config.magento_store_code.clone());

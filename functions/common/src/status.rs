@@ -10,7 +10,7 @@ use shared::config::InvalidConfig;
 use shared::magento::{Error as MagentoError, ErrorKind as MagentoErrorKind};
 use shared::mapping::ValidationErrors;
 use shared::odoo::Error as OdooError;
-use shared::secrets::SecretsError;
+use shared::secrets::{CredentialsMismatch, SecretsError};
 use shared::store::StoreError;
 use shared::sync::SyncError;
 
@@ -27,11 +27,7 @@ impl From<ValidationErrors> for ApiError {
     /// The first invalid field is named in `field`; `details.errors` lists them all.
     fn from(errors: ValidationErrors) -> Self {
         let message = errors.to_string();
-        let all: Vec<_> = errors
-            .0
-            .iter()
-            .map(|error| json!({ "field": error.field, "message": error.message }))
-            .collect();
+        let all = error_list(&errors);
 
         let mut api_error =
             ApiError::new(ErrorCode::InvalidField, message).with_details(json!({ "errors": all }));
@@ -40,6 +36,27 @@ impl From<ValidationErrors> for ApiError {
         }
         api_error
     }
+}
+
+/// Builds the 422 for an Odoo partner whose data Magento would reject. The request was
+/// valid, so the fix is in Odoo, and `details.errors` lists each Magento field with its fix.
+pub fn partner_rejected(odoo_partner_id: i64, errors: &ValidationErrors) -> ApiError {
+    let message = format!(
+        "Magento would reject Odoo partner {odoo_partner_id}, so nothing was written: {errors}; fix the partner in Odoo and retry"
+    );
+
+    ApiError::new(ErrorCode::Rejected, message).with_details(json!({
+        "odoo_partner_id": odoo_partner_id,
+        "errors": error_list(errors),
+    }))
+}
+
+fn error_list(errors: &ValidationErrors) -> Vec<serde_json::Value> {
+    errors
+        .0
+        .iter()
+        .map(|error| json!({ "field": error.field, "message": error.message }))
+        .collect()
 }
 
 impl From<StoreError> for ApiError {
@@ -94,6 +111,14 @@ impl From<SecretsError> for ApiError {
             }
             SecretsError::Aws { .. } => aws_failure("Secrets Manager", &error),
         }
+    }
+}
+
+impl From<CredentialsMismatch> for ApiError {
+    /// Maps to 502, as a missing secret does, because the instance cannot authenticate
+    /// until an operator fixes its settings or its secret.
+    fn from(error: CredentialsMismatch) -> Self {
+        ApiError::new(ErrorCode::UpstreamError, error.to_string())
     }
 }
 
@@ -167,7 +192,7 @@ impl From<SyncError> for ApiError {
             SyncError::Store(error) => error.into(),
             SyncError::Invalid(errors) => errors.into(),
             SyncError::PartnerNotFound { .. } => ApiError::not_found(error.to_string()),
-            SyncError::NotLinked { .. } => ApiError::conflict(error.to_string()),
+            SyncError::NotLinked { .. } => ApiError::not_found(error.to_string()),
             SyncError::Busy {
                 ref instance_id, ..
             } => {
@@ -375,6 +400,29 @@ mod tests {
     }
 
     #[test]
+    fn partner_rejected_is_422() {
+        let errors = ValidationErrors(vec![shared::mapping::FieldError {
+            field: "email".to_owned(),
+            message: "is required by Magento; enter a value".to_owned(),
+        }]);
+
+        let error = partner_rejected(7, &errors);
+
+        assert_eq!(error.status().as_u16(), 422);
+        assert_eq!(
+            error.message,
+            "Magento would reject Odoo partner 7, so nothing was written: invalid customer: email: is required by Magento; enter a value; fix the partner in Odoo and retry"
+        );
+        assert_eq!(error.field, None);
+        assert_eq!(
+            error.details,
+            Some(json!({"odoo_partner_id": 7, "errors": [
+                {"field": "email", "message": "is required by Magento; enter a value"}
+            ]}))
+        );
+    }
+
+    #[test]
     fn sync_partner_not_found_is_404() {
         let error = ApiError::from(SyncError::PartnerNotFound {
             odoo_partner_id: 77,
@@ -385,6 +433,32 @@ mod tests {
             error.message,
             "Odoo partner 77 not found; check the id or pull the customer again"
         );
+    }
+
+    #[test]
+    fn sync_not_linked_is_404() {
+        let error = ApiError::from(SyncError::NotLinked {
+            instance_id: "shop-1".to_owned(),
+            odoo_partner_id: 77,
+        });
+
+        assert_eq!(error.status().as_u16(), 404);
+        assert_eq!(
+            error.message,
+            "Odoo partner 77 is not linked to a Magento customer of instance shop-1; create it in Magento first"
+        );
+    }
+
+    #[test]
+    fn credentials_mismatch_is_502() {
+        let error = ApiError::from(CredentialsMismatch {
+            configured: "bearer",
+            stored: "oauth",
+            expected: "bearer",
+        });
+
+        assert_eq!(error.status().as_u16(), 502);
+        assert!(error.message.starts_with("magento_auth is bearer"));
     }
 
     #[test]

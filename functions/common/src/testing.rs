@@ -257,6 +257,22 @@ impl Systems {
             .await
     }
 
+    /// Returns how many requests the Magento sandbox served on one route, e.g.
+    /// `POST /V1/customers`. Requests that got an injected fault are not counted.
+    pub async fn magento_route_count(&self, route: &str) -> anyhow::Result<u64> {
+        let url = format!("{}/_sandbox/stats", self.magento.base_url);
+        let stats: Value = self
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+
+        Ok(stats["routes"][route].as_u64().unwrap_or_default())
+    }
+
     async fn put(&self, url: &str, body: Value) -> anyhow::Result<()> {
         self.http
             .put(url)

@@ -1,62 +1,77 @@
 //! The body of `POST /instances/{instance_id}/customers`: an Odoo partner id, or the
-//! fields of a new customer and its default address.
+//! fields of a new customer and its address.
 
 use functions_common::body::from_json_value;
 use functions_common::{ApiError, ErrorCode, parse_json};
 use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::Value;
-
-/// The source of a customer to create in Magento.
-#[derive(Debug, PartialEq)]
-pub enum CreateRequest {
-    /// A customer from an existing Odoo partner.
-    FromPartner { odoo_partner_id: i64 },
-    /// A customer from form fields; the connector also creates the Odoo partner.
-    Form(Box<CustomerFormBody>),
-}
+use shared::sync::{CreateRequest, CreateSource, CustomerInput};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FromPartnerBody {
     odoo_partner_id: i64,
+    #[serde(default)]
+    send_welcome_email: bool,
 }
 
-/// The form fields. Magento checks them again; the sync use case validates them first
-/// so that nothing is written when one is invalid.
+/// The form fields. The use case checks them with Magento's rules before any write, so
+/// this type checks only their JSON types.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CustomerFormBody {
-    pub prefix: Option<String>,
-    pub firstname: String,
-    pub middlename: Option<String>,
-    pub lastname: String,
-    pub suffix: Option<String>,
-    pub email: String,
-    pub phone: Option<String>,
-    pub vat: Option<String>,
+struct CustomerFormBody {
+    prefix: Option<String>,
+    firstname: String,
+    middlename: Option<String>,
+    lastname: String,
+    suffix: Option<String>,
+    email: String,
+    /// The address's telephone.
+    phone: Option<String>,
+    vat: Option<String>,
     #[serde(default)]
-    pub send_welcome_email: bool,
-    /// Whether the address is the default billing address.
-    #[serde(default = "yes")]
-    pub default_billing: bool,
-    /// Whether the address is the default shipping address.
-    #[serde(default = "yes")]
-    pub default_shipping: bool,
-    pub company: Option<String>,
+    send_welcome_email: bool,
+    company: Option<String>,
     #[serde(default)]
-    pub street: Vec<String>,
-    pub city: Option<String>,
-    pub postcode: Option<String>,
-    pub country_id: Option<String>,
-    pub region: Option<String>,
-    pub region_id: Option<u32>,
-    pub telephone: Option<String>,
+    street: Vec<String>,
+    city: Option<String>,
+    postcode: Option<String>,
+    /// ISO 3166-1 alpha-2 code, as Magento names it.
+    country_id: Option<String>,
+    /// A region code of the country's region list (e.g. `TX`), or a region name for a
+    /// country without one.
+    region: Option<String>,
 }
 
-fn yes() -> bool {
-    true
+impl From<CustomerFormBody> for CreateRequest {
+    fn from(form: CustomerFormBody) -> Self {
+        let input = CustomerInput {
+            prefix: form.prefix,
+            firstname: form.firstname,
+            middlename: form.middlename,
+            lastname: form.lastname,
+            suffix: form.suffix,
+            email: form.email,
+            phone: form.phone,
+            vat: form.vat,
+            company: form.company,
+            street: form.street,
+            city: form.city,
+            postcode: form.postcode,
+            country_code: form.country_id,
+            region: form.region,
+        };
+
+        CreateRequest {
+            source: CreateSource::Form(input),
+            send_welcome_email: form.send_welcome_email,
+        }
+    }
 }
+
+/// The body keys that a request from an Odoo partner accepts.
+const PARTNER_KEYS: [&str; 2] = ["odoo_partner_id", "send_welcome_email"];
 
 /// Parses the body; the presence of `odoo_partner_id` selects the partner form.
 pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError> {
@@ -70,13 +85,18 @@ pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError
 
     if !fields.contains_key("odoo_partner_id") {
         let form: CustomerFormBody = from_json_value(value)?;
-        return Ok(CreateRequest::Form(Box::new(form)));
+        return Ok(form.into());
     }
 
-    if fields.len() > 1 {
+    if let Some(other) = fields
+        .keys()
+        .find(|key| !PARTNER_KEYS.contains(&key.as_str()))
+    {
         return Err(ApiError::invalid_field(
             "odoo_partner_id",
-            "send either odoo_partner_id alone or the customer fields, not both",
+            format!(
+                "send either odoo_partner_id (with send_welcome_email) or the customer fields, not both; remove {other} or odoo_partner_id"
+            ),
         ));
     }
     let body: FromPartnerBody = from_json_value(value)?;
@@ -89,8 +109,11 @@ pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError
             ),
         ));
     }
-    Ok(CreateRequest::FromPartner {
-        odoo_partner_id: body.odoo_partner_id,
+    Ok(CreateRequest {
+        source: CreateSource::Partner {
+            odoo_partner_id: body.odoo_partner_id,
+        },
+        send_welcome_email: body.send_welcome_email,
     })
 }
 
@@ -107,21 +130,50 @@ mod tests {
     fn partner_id_body() {
         let parsed = parse_create_request(&request(r#"{"odoo_partner_id": 7}"#)).expect("valid");
 
-        assert_eq!(parsed, CreateRequest::FromPartner { odoo_partner_id: 7 });
+        assert_eq!(parsed.source, CreateSource::Partner { odoo_partner_id: 7 });
+        assert!(!parsed.send_welcome_email);
     }
 
     #[test]
-    fn form_body_with_defaults() {
-        let body = r#"{"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com"}"#;
+    fn partner_id_with_welcome_email() {
+        let body = r#"{"odoo_partner_id": 7, "send_welcome_email": true}"#;
 
-        let CreateRequest::Form(form) = parse_create_request(&request(body)).expect("valid") else {
+        let parsed = parse_create_request(&request(body)).expect("valid");
+
+        assert_eq!(parsed.source, CreateSource::Partner { odoo_partner_id: 7 });
+        assert!(parsed.send_welcome_email);
+    }
+
+    #[test]
+    fn form_body_maps_fields() {
+        let body = r#"{"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com",
+            "phone": "555 0100", "street": ["1 Main St"], "city": "Austin", "postcode": "78701",
+            "country_id": "US", "region": "TX", "send_welcome_email": true}"#;
+
+        let parsed = parse_create_request(&request(body)).expect("valid");
+
+        let CreateSource::Form(input) = parsed.source else {
             panic!("parsed as a partner id");
         };
+        assert_eq!(input.firstname, "Ann");
+        assert_eq!(input.phone.as_deref(), Some("555 0100"));
+        assert_eq!(input.country_code.as_deref(), Some("US"));
+        assert_eq!(input.region.as_deref(), Some("TX"));
+        assert!(parsed.send_welcome_email);
+    }
 
-        assert_eq!(form.firstname, "Ann");
-        assert!(form.default_billing);
-        assert!(form.default_shipping);
-        assert!(!form.send_welcome_email);
+    #[test]
+    fn form_body_defaults() {
+        let body = r#"{"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com"}"#;
+
+        let parsed = parse_create_request(&request(body)).expect("valid");
+
+        let CreateSource::Form(input) = parsed.source else {
+            panic!("parsed as a partner id");
+        };
+        assert!(input.street.is_empty());
+        assert_eq!(input.country_code, None);
+        assert!(!parsed.send_welcome_email);
     }
 
     #[test]
@@ -135,12 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn form_unknown_field_named() {
+        let body =
+            r#"{"firstname": "Ann", "lastname": "Lee", "email": "a@example.com", "region_id": 57}"#;
+
+        let error = parse_create_request(&request(body)).expect_err("unknown field");
+
+        assert_eq!(error.status().as_u16(), 400);
+        assert_eq!(error.field.as_deref(), Some("region_id"));
+    }
+
+    #[test]
     fn partner_id_mixed_with_form() {
         let body = r#"{"odoo_partner_id": 7, "firstname": "Ann"}"#;
 
         let error = parse_create_request(&request(body)).expect_err("mixed");
 
         assert_eq!(error.field.as_deref(), Some("odoo_partner_id"));
+        assert_eq!(
+            error.message,
+            "send either odoo_partner_id (with send_welcome_email) or the customer fields, not both; remove firstname or odoo_partner_id"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! a 409.
 
 mod create;
+mod form_errors;
 mod input;
 
 #[cfg(test)]

@@ -1,14 +1,38 @@
-//! Handler tests of the request checks, against moto.
+//! Handler tests against moto and the Magento and Odoo sandboxes.
+
+use std::time::Duration;
 
 use functions_common::Metrics;
 use functions_common::clients::{ClientCache, ClientLimits};
-use functions_common::testing::{AwsSandbox, aws_sandbox, body_json, request, sample_instance};
+use functions_common::idempotency::REPLAYED_HEADER;
+use functions_common::testing::{
+    AwsSandbox, INSTANCE_ID, Systems, aws_sandbox, body_json, event_files, load_http_event,
+    request, sample_instance,
+};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+use shared::odoo::{PartnerValues, WriteOptions};
+use shared::retry::RetryPolicy;
 
 use crate::App;
 
-fn app(sandbox: &AwsSandbox) -> App {
+const CREATE_ROUTE: &str = "POST /V1/customers";
+
+/// Returns one attempt per call and a short timeout, so fault tests fail fast.
+fn test_limits() -> ClientLimits {
+    ClientLimits {
+        request_timeout: Duration::from_millis(500),
+        retry: RetryPolicy::new(
+            1,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ),
+    }
+}
+
+fn sandbox_app(sandbox: &AwsSandbox) -> App {
     App {
         store: shared::store::Store::new(
             aws_sdk_dynamodb::Client::new(&sandbox.config),
@@ -22,6 +46,17 @@ fn app(sandbox: &AwsSandbox) -> App {
     }
 }
 
+fn systems_app(systems: &Systems) -> (App, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let (metrics, documents) = Metrics::in_memory("create-customer");
+    let app = App {
+        store: systems.store(),
+        secrets: systems.secrets(),
+        clients: ClientCache::new(test_limits()),
+        metrics,
+    };
+    (app, documents)
+}
+
 async fn send(app: &App, request: Request) -> Response<Body> {
     match app.handle(request).await {
         Ok(response) => response,
@@ -31,6 +66,41 @@ async fn send(app: &App, request: Request) -> Response<Body> {
 
 fn create(instance_id: &str, body: &str) -> Request {
     request("POST", &[("instance_id", instance_id)], Some(body))
+}
+
+fn create_with_key(body: &str, key: &'static str) -> Request {
+    let mut request = create(INSTANCE_ID, body);
+    request
+        .headers_mut()
+        .insert("Idempotency-Key", HeaderValue::from_static(key));
+    request
+}
+
+fn from_partner(odoo_partner_id: i64) -> Request {
+    create(
+        INSTANCE_ID,
+        &json!({ "odoo_partner_id": odoo_partner_id }).to_string(),
+    )
+}
+
+/// Creates an Odoo partner through the instance's own client.
+async fn odoo_partner(app: &App, name: &str, email: &str) -> i64 {
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+    let values = PartnerValues {
+        name: Some(Some(name.to_owned())),
+        email: Some(Some(email.to_owned())),
+        ..PartnerValues::default()
+    };
+
+    clients
+        .odoo
+        .create_many(vec![values], WriteOptions::default())
+        .await
+        .expect("partner created")[0]
 }
 
 #[tokio::test]
@@ -46,7 +116,7 @@ async fn request_error_statuses() {
         .create_instance(&instance)
         .await
         .expect("instance stored");
-    let app = app(&sandbox);
+    let app = sandbox_app(&sandbox);
     let form = r#"{"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com"}"#;
 
     let mut bad_key = create("main-store", form);
@@ -87,4 +157,415 @@ async fn request_error_statuses() {
         assert_eq!(response.status(), status, "{error}");
         assert_eq!(error["field"].as_str(), field, "{error}");
     }
+}
+
+#[tokio::test]
+async fn events_create_then_replay() {
+    // One seeded partner slot creates partners 6 and 7 with the same email, and Magento
+    // has no customer yet, so both sample events create one.
+    let systems = Systems::start(0, 1).await.expect("systems start");
+    let (app, documents) = systems_app(&systems);
+    let files = event_files("create-customer");
+    assert_eq!(files.len(), 2);
+
+    for path in &files {
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let creates_before = systems
+            .magento_route_count(CREATE_ROUTE)
+            .await
+            .expect("stats");
+
+        let first = send(&app, load_http_event(path)).await;
+        let replay = send(&app, load_http_event(path)).await;
+
+        let body = body_json(&first);
+        assert_eq!(first.status(), StatusCode::CREATED, "{name}: {body}");
+        assert_eq!(body["outcome"], "created", "{name}");
+        // The CustomerResult schema of docs/openapi.yaml lists the same keys.
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .map(|fields| fields.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "conflict",
+                "instance_id",
+                "magento_id",
+                "odoo_partner_id",
+                "outcome",
+                "reason",
+                "warnings"
+            ],
+            "{name}"
+        );
+        assert_eq!(body["instance_id"], INSTANCE_ID, "{name}");
+        let magento_id = body["magento_id"].as_u64().expect("magento id");
+        let partner_id = body["odoo_partner_id"].as_i64().expect("partner id");
+        let link = systems
+            .store()
+            .get_link(INSTANCE_ID, magento_id)
+            .await
+            .expect("read")
+            .expect("linked");
+        assert_eq!(link.odoo_partner_id, partner_id, "{name}");
+        match name.as_str() {
+            "create-customer-from-partner" => assert_eq!(partner_id, 7),
+            "create-customer-form" => {
+                assert_eq!(link.customer.email, "amelie.laurent@example.com");
+                assert_eq!(link.customer.prefix.as_deref(), Some("Dr."));
+                assert_eq!(link.customer.city.as_deref(), Some("Lyon"));
+                assert!(link.customer.send_welcome_email);
+            }
+            other => panic!("no assertions for event {other}"),
+        }
+
+        assert_eq!(replay.status(), StatusCode::CREATED, "{name}");
+        assert_eq!(replay.headers()[REPLAYED_HEADER], "true", "{name}");
+        assert_eq!(replay.body().as_ref(), first.body().as_ref(), "{name}");
+        let creates_after = systems
+            .magento_route_count(CREATE_ROUTE)
+            .await
+            .expect("stats");
+        assert_eq!(
+            creates_after - creates_before,
+            1,
+            "{name}: one Magento create"
+        );
+    }
+
+    let documents = documents.lock().expect("lock");
+    let outcomes: Vec<&Value> = documents
+        .iter()
+        .filter_map(|document| document.get("Outcome"))
+        .collect();
+    assert_eq!(outcomes, vec![&json!("created"), &json!("created")]);
+}
+
+#[tokio::test]
+async fn key_with_other_body_conflicts() {
+    let systems = Systems::start(0, 1).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let first = send(&app, create_with_key(r#"{"odoo_partner_id": 6}"#, "key-1")).await;
+
+    let reused = send(&app, create_with_key(r#"{"odoo_partner_id": 7}"#, "key-1")).await;
+
+    let error = &body_json(&reused)["error"];
+    assert_eq!(first.status(), StatusCode::CREATED, "{}", body_json(&first));
+    assert_eq!(reused.status(), StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["code"], "idempotency_key_reused");
+    assert_eq!(error["field"], "Idempotency-Key");
+    assert_eq!(
+        systems
+            .magento_route_count(CREATE_ROUTE)
+            .await
+            .expect("stats"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn duplicate_email_names_existing() {
+    // Magento customer 1 and Odoo partners 6 and 7 share one email.
+    let systems = Systems::start(1, 1).await.expect("systems start");
+    let (app, documents) = systems_app(&systems);
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+    let existing = clients
+        .magento
+        .customers()
+        .get(1)
+        .await
+        .expect("customer 1");
+    let form = json!({
+        "firstname": "Other",
+        "lastname": "Person",
+        "email": existing.email,
+    })
+    .to_string();
+
+    let by_partner = send(&app, from_partner(6)).await;
+    let by_form = send(&app, create(INSTANCE_ID, &form)).await;
+
+    for response in [&by_partner, &by_form] {
+        let error = &body_json(response)["error"];
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{error}");
+        assert_eq!(error["code"], "conflict");
+        assert_eq!(error["details"], json!({"magento_id": 1, "website_id": 1}));
+    }
+    let documents = documents.lock().expect("lock");
+    assert_eq!(documents[0]["Outcome"], "skipped");
+}
+
+#[tokio::test]
+async fn linked_partner_conflicts() {
+    let systems = Systems::start(0, 1).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let first = send(&app, from_partner(7)).await;
+    let magento_id = body_json(&first)["magento_id"].clone();
+
+    let second = send(&app, from_partner(7)).await;
+
+    let error = &body_json(&second)["error"];
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(second.status(), StatusCode::CONFLICT, "{error}");
+    assert_eq!(
+        error["details"],
+        json!({"magento_id": magento_id, "odoo_partner_id": 7})
+    );
+    assert_eq!(
+        error["message"],
+        format!(
+            "Odoo partner 7 is already linked to Magento customer {magento_id}; use Update in Magento"
+        )
+    );
+}
+
+#[tokio::test]
+async fn unlinkable_form_customer_conflicts() {
+    // Customer 1 is linked to the only partner with its email, then moves to another
+    // email in Magento, so a new customer with the old email finds no free partner.
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+    shared::sync::pull_customer(&clients.sync_context(&app.store), 1)
+        .await
+        .expect("customer 1 linked");
+    let moved = clients
+        .magento
+        .customers()
+        .update(1, |customer| {
+            customer.email = "moved@example.com".to_owned()
+        })
+        .await
+        .expect("email changed");
+    let old_email = systems
+        .store()
+        .get_link(INSTANCE_ID, 1)
+        .await
+        .expect("read")
+        .expect("linked")
+        .customer
+        .email;
+    let form = json!({"firstname": "New", "lastname": "Person", "email": old_email}).to_string();
+
+    let response = send(&app, create(INSTANCE_ID, &form)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(moved.email, "moved@example.com");
+    assert_eq!(response.status(), StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["code"], "conflict");
+    assert!(
+        error["message"].as_str().is_some_and(|message| message
+            .starts_with("Magento customer 2 was created but not linked to Odoo: ")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_form_names_fields() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let no_phone = json!({
+        "firstname": "Ann", "lastname": "Lee", "email": "ann.lee@example.com",
+        "street": ["1 Main St"], "city": "Austin", "postcode": "78701",
+        "country_id": "US", "region": "XX",
+    })
+    .to_string();
+    let accented = json!({
+        "firstname": "Ann", "lastname": "Lee", "email": "josé@example.com",
+    })
+    .to_string();
+
+    let missing = send(&app, create(INSTANCE_ID, &no_phone)).await;
+    let invalid = send(&app, create(INSTANCE_ID, &accented)).await;
+
+    let error = &body_json(&missing)["error"];
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["field"], "phone");
+    let fields: Vec<&str> = error["details"]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|error| error["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["phone", "region"]);
+    let error = &body_json(&invalid)["error"];
+    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["field"], "email");
+    assert_eq!(
+        systems
+            .magento_route_count(CREATE_ROUTE)
+            .await
+            .expect("stats"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn partner_data_rejected_is_422() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let partner = odoo_partner(&app, "José Lima", "josé@example.com").await;
+
+    let response = send(&app, from_partner(partner)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{error}"
+    );
+    assert_eq!(error["code"], "rejected");
+    assert_eq!(error["details"]["odoo_partner_id"], partner);
+    assert_eq!(error["details"]["errors"][0]["field"], "email");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| message.ends_with("fix the partner in Odoo and retry")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn magento_rejection_is_422() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    // The first create loads every setting the clients cache, so the next Magento
+    // request of the second create is the create itself.
+    let warm_up = json!({"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com"});
+    let warmed = send(&app, create(INSTANCE_ID, &warm_up.to_string())).await;
+    systems
+        .magento_faults(json!({"next": [{"status": 400}]}))
+        .await
+        .expect("faults set");
+    let rejected = json!({"firstname": "Bob", "lastname": "Lee", "email": "bob@example.com"});
+
+    let response = send(&app, create(INSTANCE_ID, &rejected.to_string())).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(warmed.status(), StatusCode::CREATED);
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{error}"
+    );
+    assert_eq!(error["code"], "rejected");
+}
+
+#[tokio::test]
+async fn unknown_partner_is_404() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+
+    let response = send(&app, from_partner(9999)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "{error}");
+    assert_eq!(
+        error["message"],
+        "Odoo partner 9999 not found; check the id or pull the customer again"
+    );
+}
+
+#[tokio::test]
+async fn upstream_failure_statuses() {
+    let systems = Systems::start(0, 1).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let cases = [
+        (
+            "magento",
+            json!({"next": [{"status": 503}]}),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+        (
+            "magento",
+            json!({"next": [{"status": 504}]}),
+            StatusCode::GATEWAY_TIMEOUT,
+        ),
+        (
+            "magento",
+            json!({"next": [{"status": 500}]}),
+            StatusCode::BAD_GATEWAY,
+        ),
+        (
+            "magento",
+            json!({"latency_ms": 2000}),
+            StatusCode::GATEWAY_TIMEOUT,
+        ),
+        (
+            "odoo",
+            json!({"next": [{"status": 503}]}),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+    ];
+
+    for (system, faults, expected) in cases {
+        let injected = match system {
+            "magento" => systems.magento_faults(faults.clone()).await,
+            _ => systems.odoo_faults(faults.clone()).await,
+        };
+        injected.expect("faults set");
+
+        let response = send(
+            &app,
+            create_with_key(r#"{"odoo_partner_id": 7}"#, "retry-key"),
+        )
+        .await;
+
+        let body = body_json(&response);
+        assert_eq!(response.status(), expected, "{system} {faults}: {body}");
+        assert!(body["error"]["message"].is_string());
+        let reset = match system {
+            "magento" => systems.magento_faults(json!({})).await,
+            _ => systems.odoo_faults(json!({})).await,
+        };
+        reset.expect("faults cleared");
+    }
+
+    // A 5xx releases the key, so the same request now runs and creates the customer.
+    let retried = send(
+        &app,
+        create_with_key(r#"{"odoo_partner_id": 7}"#, "retry-key"),
+    )
+    .await;
+    assert_eq!(
+        retried.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_json(&retried)
+    );
+}
+
+#[tokio::test]
+async fn credentials_of_other_kind_is_502() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let mut instance = systems.instance.clone();
+    instance.magento_auth = shared::config::MagentoAuthKind::Bearer;
+    systems
+        .store()
+        .update_instance(&instance)
+        .await
+        .expect("instance updated");
+
+    let response = send(&app, from_partner(3)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{error}");
+    assert_eq!(
+        error["message"],
+        "magento_auth is bearer but the stored Magento secret contains oauth credentials; store bearer credentials or change magento_auth"
+    );
 }

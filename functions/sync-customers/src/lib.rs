@@ -11,6 +11,7 @@ mod http;
 mod invoker;
 mod job_view;
 mod run;
+mod scheduled;
 
 #[cfg(test)]
 mod tests;
@@ -40,8 +41,8 @@ pub struct App {
 
 impl App {
     /// Handles one event of any kind. Failures of HTTP requests become error responses.
-    /// A failed slice or scheduled run is logged and returned as `Err`, so Lambda's
-    /// asynchronous retry runs it again.
+    /// A failed slice, or a scheduled event whose instances cannot be listed, is logged
+    /// and returned as `Err`, so Lambda's asynchronous retry runs it again.
     pub async fn dispatch(&self, event: LambdaEvent<Value>) -> Result<Value, Error> {
         let (payload, context) = event.into_parts();
 
@@ -58,7 +59,7 @@ impl App {
             }
             Incoming::Scheduled => {
                 let deadline = slice_deadline(context.deadline());
-                let summary = run::run_scheduled(self, deadline).await?;
+                let summary = scheduled::run_scheduled(self, deadline).await?;
                 Ok(summary)
             }
             Incoming::Unknown(reason) => {

@@ -1,10 +1,9 @@
-//! Running the slices of a bulk pull and the scheduled pull.
+//! Running the slices of a bulk pull.
 
 use std::time::Instant;
 
 use functions_common::outcome::outcome_counts;
 use functions_common::{ApiError, ErrorCode, RemoteSystem, timed};
-use serde_json::{Value, json};
 use shared::store::{JobCounts, JobStatus};
 use shared::sync::{BulkOptions, SyncError, resume_job};
 
@@ -95,21 +94,4 @@ async fn fail_job(app: &App, job_id: &str, error: ApiError) -> Result<(), ApiErr
         .await?;
     app.store.set_job_status(job_id, JobStatus::Failed).await?;
     Ok(())
-}
-
-/// Runs the incremental pull of every instance whose pull interval has elapsed.
-pub async fn run_scheduled(app: &App, _deadline: Instant) -> Result<Value, ApiError> {
-    // TODO: call the scheduled pull use case of shared::sync once it lands; until
-    // then the schedule only counts the instances.
-    let instances = timed(
-        RemoteSystem::Dynamodb,
-        "list_instances",
-        app.store.list_instances(),
-    )
-    .await?;
-    tracing::warn!(
-        instances = instances.len(),
-        "the scheduled pull is not available in this build"
-    );
-    Ok(json!({ "instances": instances.len(), "pulled": 0 }))
 }

@@ -1,6 +1,7 @@
 //! Handler tests against moto and a local stand-in for the Lambda Invoke API.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -8,7 +9,9 @@ use axum::http::StatusCode as AxumStatus;
 use axum::routing::post;
 use functions_common::Metrics;
 use functions_common::clients::{ClientCache, ClientLimits};
-use functions_common::testing::{AwsSandbox, aws_sandbox, event_files, load_json, sample_instance};
+use functions_common::testing::{
+    AwsSandbox, Systems, aws_sandbox, event_files, load_json, sample_instance,
+};
 use lambda_http::lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use shared::secrets::SecretsStore;
@@ -97,6 +100,35 @@ async fn seed_instance(sandbox: &AwsSandbox) {
         .create_instance(&instance)
         .await
         .expect("instance stored");
+}
+
+/// Returns an invocation context whose deadline is `remaining` from now.
+fn context_with(remaining: Duration) -> Context {
+    let deadline = SystemTime::now() + remaining;
+    let mut context = Context::default();
+    context.deadline = deadline
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_millis() as u64)
+        .unwrap_or_default();
+    context
+}
+
+fn systems_app(systems: &Systems, endpoint: &str) -> (App, Arc<Mutex<Vec<Value>>>) {
+    let lambda_config = aws_sdk_lambda::config::Builder::from(&systems.aws.config)
+        .endpoint_url(endpoint)
+        .build();
+    let (metrics, documents) = Metrics::in_memory("sync-customers");
+    let app = App {
+        store: systems.store(),
+        secrets: systems.secrets(),
+        clients: ClientCache::new(ClientLimits::background()),
+        invoker: SelfInvoker {
+            client: aws_sdk_lambda::Client::from_conf(lambda_config),
+            function_name: "connector-sync-customers".to_owned(),
+        },
+        metrics,
+    };
+    (app, documents)
 }
 
 #[tokio::test]
@@ -282,40 +314,9 @@ async fn unknown_event_is_ignored() {
 }
 
 mod bulk {
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-    use functions_common::testing::{INSTANCE_ID, Systems};
+    use functions_common::testing::INSTANCE_ID;
 
     use super::*;
-
-    /// Returns an invocation context whose deadline is `remaining` from now.
-    fn context_with(remaining: Duration) -> Context {
-        let deadline = SystemTime::now() + remaining;
-        let mut context = Context::default();
-        context.deadline = deadline
-            .duration_since(UNIX_EPOCH)
-            .map(|since| since.as_millis() as u64)
-            .unwrap_or_default();
-        context
-    }
-
-    fn systems_app(systems: &Systems, endpoint: &str) -> (App, Arc<Mutex<Vec<Value>>>) {
-        let lambda_config = aws_sdk_lambda::config::Builder::from(&systems.aws.config)
-            .endpoint_url(endpoint)
-            .build();
-        let (metrics, documents) = Metrics::in_memory("sync-customers");
-        let app = App {
-            store: systems.store(),
-            secrets: systems.secrets(),
-            clients: ClientCache::new(ClientLimits::background()),
-            invoker: SelfInvoker {
-                client: aws_sdk_lambda::Client::from_conf(lambda_config),
-                function_name: "connector-sync-customers".to_owned(),
-            },
-            metrics,
-        };
-        (app, documents)
-    }
 
     #[tokio::test]
     async fn start_then_continuation_finishes_job() {
@@ -444,20 +445,174 @@ mod bulk {
 }
 
 #[tokio::test]
-async fn scheduled_event_reaches_scheduled_pull() {
-    let sandbox = aws_sandbox().await.expect("moto starts");
-    seed_instance(&sandbox).await;
-    let (endpoint, invocations) = lambda_stand_in().await;
-    let app = app(&sandbox, &endpoint).await;
+async fn every_event_file_is_tested() {
+    let tested = [
+        "continue-bulk-pull",
+        "get-sync-job",
+        "scheduled-pull",
+        "start-sync",
+    ];
 
-    let result = app
-        .dispatch(LambdaEvent::new(
+    let names: Vec<String> = event_files("sync-customers")
+        .iter()
+        .filter_map(|path| path.file_stem())
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .collect();
+
+    assert_eq!(names, tested);
+}
+
+mod scheduled {
+    use functions_common::testing::INSTANCE_ID;
+    use shared::store::JobKind;
+
+    use super::*;
+
+    async fn run(app: &App, remaining: Duration) -> Value {
+        app.dispatch(LambdaEvent::new(
             event("scheduled-pull"),
-            Context::default(),
+            context_with(remaining),
         ))
         .await
-        .expect("scheduled run");
+        .expect("scheduled run")
+    }
 
-    assert_eq!(result["instances"], 1);
-    assert!(invocations.lock().expect("lock").is_empty());
+    #[tokio::test]
+    async fn event_pulls_due_instance_once() {
+        let systems = Systems::start(5, 0).await.expect("systems start");
+        let (endpoint, invocations) = lambda_stand_in().await;
+        let (app, documents) = systems_app(&systems, &endpoint);
+
+        let first = run(&app, Duration::from_secs(600)).await;
+        let second = run(&app, Duration::from_secs(600)).await;
+
+        assert_eq!(first["due"], 1, "{first}");
+        assert_eq!(first["finished"], 1, "{first}");
+        let entry = &first["runs"][0];
+        assert_eq!(entry["instance_id"], INSTANCE_ID);
+        assert_eq!(entry["status"], "finished");
+        assert_eq!(entry["processed"], 5);
+        let job_id = entry["job_id"].as_str().expect("job id");
+        let job = systems.store().get_job(job_id).await.expect("job");
+        assert_eq!(job.kind, JobKind::Scheduled);
+        assert_eq!(job.status, JobStatus::Succeeded);
+        assert_eq!(job.counts.processed, 5);
+        assert_eq!(entry["counts"]["created"], job.counts.created);
+        let links = systems
+            .store()
+            .list_links(INSTANCE_ID, None, 10, None)
+            .await
+            .expect("links");
+        assert_eq!(
+            links.links.len() as u64,
+            job.counts.created + job.counts.linked,
+            "{:?} {:?}",
+            job.counts,
+            job.recent_errors
+        );
+        let created: u64 = documents
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|document| document["Outcome"] == "created")
+            .filter_map(|document| document["CustomerOutcomes"].as_u64())
+            .sum();
+        assert_eq!(created, job.counts.created);
+        assert_eq!(
+            second,
+            json!({"due": 0, "finished": 0, "stopped": 0, "failed": 0, "runs": []}),
+            "not due again before the pull interval"
+        );
+        assert!(invocations.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn failed_instance_does_not_stop_others() {
+        let systems = Systems::start(2, 0).await.expect("systems start");
+        let broken = sample_instance(
+            "broken-store",
+            "https://shop.example.com",
+            "https://erp.example.com",
+        );
+        systems
+            .store()
+            .create_instance(&broken)
+            .await
+            .expect("instance stored");
+        let (endpoint, _) = lambda_stand_in().await;
+        let (app, _) = systems_app(&systems, &endpoint);
+
+        let summary = run(&app, Duration::from_secs(600)).await;
+
+        assert_eq!(summary["due"], 2, "{summary}");
+        assert_eq!(summary["finished"], 1, "{summary}");
+        assert_eq!(summary["failed"], 1, "{summary}");
+        let runs = summary["runs"].as_array().expect("runs");
+        let failed = runs
+            .iter()
+            .find(|entry| entry["instance_id"] == "broken-store")
+            .expect("broken-store run");
+        assert_eq!(failed["status"], "failed");
+        assert_eq!(failed["job_id"], Value::Null);
+        assert_eq!(
+            failed["error"],
+            "secret magento-odoo/broken-store/magento not found in Secrets Manager; store the credentials again through the instances API"
+        );
+        let finished = runs
+            .iter()
+            .find(|entry| entry["instance_id"] == INSTANCE_ID)
+            .expect("main-store run");
+        assert_eq!(finished["status"], "finished");
+        assert_eq!(finished["processed"], 2);
+        let broken_jobs = systems
+            .store()
+            .list_jobs("broken-store", 10)
+            .await
+            .expect("jobs");
+        assert!(
+            broken_jobs.is_empty(),
+            "a run that cannot start records no job"
+        );
+    }
+
+    #[tokio::test]
+    async fn passed_deadline_leaves_instance_due() {
+        let systems = Systems::start(3, 0).await.expect("systems start");
+        let (endpoint, _) = lambda_stand_in().await;
+        let (app, _) = systems_app(&systems, &endpoint);
+
+        // The invocation's last minute is kept back, so this run has no time at all.
+        let late = run(&app, crate::DEADLINE_MARGIN).await;
+        let next = run(&app, Duration::from_secs(600)).await;
+
+        assert_eq!(late["due"], 0, "{late}");
+        let jobs = systems
+            .store()
+            .list_jobs(INSTANCE_ID, 10)
+            .await
+            .expect("jobs");
+        assert_eq!(jobs.len(), 1, "only the second run created a job");
+        assert_eq!(next["finished"], 1, "{next}");
+        assert_eq!(next["runs"][0]["processed"], 3);
+    }
+
+    #[tokio::test]
+    async fn list_failure_is_retried() {
+        let systems = Systems::start(0, 0).await.expect("systems start");
+        let (endpoint, _) = lambda_stand_in().await;
+        let (mut app, _) = systems_app(&systems, &endpoint);
+        app.store = Store::new(
+            aws_sdk_dynamodb::Client::new(&systems.aws.config),
+            "no-such-table",
+        );
+
+        let result = app
+            .dispatch(LambdaEvent::new(
+                event("scheduled-pull"),
+                context_with(Duration::from_secs(600)),
+            ))
+            .await;
+
+        assert!(result.is_err(), "{result:?}");
+    }
 }

@@ -1,21 +1,25 @@
 //! `PUT /instances/{instance_id}/customers/{magento_id}`: pushes the linked Odoo
 //! partner's data to the Magento customer.
 
+mod input;
+
 #[cfg(test)]
 mod tests;
 
-use functions_common::body::{body_bytes, from_json_value};
 use functions_common::clients::ClientCache;
+use functions_common::outcome::result_response;
 use functions_common::response::method_not_allowed;
+use functions_common::status::partner_rejected;
 use functions_common::{
-    ApiError, ErrorCode, MAX_BODY_BYTES, Metrics, RemoteSystem, parse_json, parse_path_parameter,
-    path_parameter, respond, timed, with_path_parameters,
+    ApiError, Metrics, RemoteSystem, parse_path_parameter, path_parameter, respond, timed,
+    with_path_parameters,
 };
-use http::Method;
+use http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
+use serde_json::json;
 use shared::secrets::SecretsStore;
 use shared::store::Store;
+use shared::sync::{CustomerResult, SyncError, update_in_magento};
 
 /// The routes of this function in template.yaml, for events without `pathParameters`.
 const ROUTES: [&str; 1] = ["/instances/{instance_id}/customers/{magento_id}"];
@@ -26,13 +30,6 @@ pub struct App {
     pub secrets: SecretsStore,
     pub clients: ClientCache,
     pub metrics: Metrics,
-}
-
-/// The optional body: the partner to push instead of the linked one.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    odoo_partner_id: Option<i64>,
 }
 
 impl App {
@@ -52,16 +49,45 @@ impl App {
         }
         let instance_id = path_parameter(request, "instance_id")?;
         let magento_id: u64 = parse_path_parameter(request, "magento_id", "a positive integer")?;
-        let body = parse_body(request)?;
+        let body = input::parse_body(request)?;
 
         let clients = self
             .clients
             .get(&self.store, &self.secrets, &instance_id)
             .await?;
+        let odoo_partner_id = self
+            .linked_partner(&instance_id, magento_id, body.odoo_partner_id)
+            .await?;
+
+        let context = clients.sync_context(&self.store);
+        let outcome = update_in_magento(&context, odoo_partner_id)
+            .await
+            .map_err(|error| match error {
+                // The request is valid, so data that Magento would reject is Odoo's to fix.
+                SyncError::Invalid(errors) => partner_rejected(odoo_partner_id, &errors),
+                other => other.into(),
+            })?;
+
+        let result = CustomerResult {
+            magento_customer_id: Some(magento_id),
+            outcome,
+            conflict: None,
+        };
+        result_response(&self.metrics, &instance_id, &result, StatusCode::OK)
+    }
+
+    /// Returns the Odoo partner linked to the customer: 404 when it has none, 409 when
+    /// the caller expects another partner.
+    async fn linked_partner(
+        &self,
+        instance_id: &str,
+        magento_id: u64,
+        expected: Option<i64>,
+    ) -> Result<i64, ApiError> {
         let link = timed(
             RemoteSystem::Dynamodb,
             "get_link",
-            self.store.get_link(&instance_id, magento_id),
+            self.store.get_link(instance_id, magento_id),
         )
         .await?
         .ok_or_else(|| {
@@ -69,40 +95,17 @@ impl App {
                 "Magento customer {magento_id} of instance {instance_id} is not linked; pull it first"
             ))
         })?;
-        let odoo_partner_id = body.odoo_partner_id.unwrap_or(link.odoo_partner_id);
-        let _context = clients.sync_context(&self.store);
 
-        // TODO: call the "Update in Magento" use case of shared::sync when it lands and
-        // return `result_response(&self.metrics, &instance_id, &result, StatusCode::OK)`.
-        tracing::error!(
-            %instance_id,
-            magento_id,
-            odoo_partner_id,
-            "Update in Magento is not available in this build"
-        );
-        Err(ApiError::new(
-            ErrorCode::Internal,
-            "updating customers is not available in this build of the connector",
-        ))
+        match expected {
+            Some(expected) if expected != link.odoo_partner_id => Err(ApiError::conflict(format!(
+                "Magento customer {magento_id} is linked to Odoo partner {}, not {expected}; send that id or no body",
+                link.odoo_partner_id
+            ))
+            .with_details(json!({
+                "magento_id": magento_id,
+                "odoo_partner_id": link.odoo_partner_id,
+            }))),
+            _ => Ok(link.odoo_partner_id),
+        }
     }
-}
-
-/// Parses the optional body; an empty body pushes the linked partner.
-fn parse_body(request: &Request) -> Result<UpdateBody, ApiError> {
-    let bytes = body_bytes(request, MAX_BODY_BYTES)?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(UpdateBody::default());
-    }
-
-    let value: serde_json::Value = parse_json(request)?;
-    let body: UpdateBody = from_json_value(value)?;
-    if let Some(id) = body.odoo_partner_id
-        && id < 1
-    {
-        return Err(ApiError::invalid_field(
-            "odoo_partner_id",
-            format!("odoo_partner_id must be a positive integer, got {id}"),
-        ));
-    }
-    Ok(body)
 }

@@ -1,12 +1,43 @@
-//! Handler tests of the request checks, against moto and the sandboxes.
+//! Handler tests against moto and the Magento and Odoo sandboxes.
+
+use std::time::Duration;
 
 use functions_common::Metrics;
-use functions_common::clients::{ClientCache, ClientLimits};
-use functions_common::testing::{INSTANCE_ID, Systems, body_json, request};
+use functions_common::clients::{ClientCache, ClientLimits, InstanceClients};
+use functions_common::testing::{
+    INSTANCE_ID, Systems, body_json, event_files, load_http_event, request,
+};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+use shared::odoo::{PartnerValues, WriteOptions};
+use shared::retry::RetryPolicy;
 
 use crate::App;
+
+/// Returns one attempt per call and a short timeout, so fault tests fail fast.
+fn test_limits() -> ClientLimits {
+    ClientLimits {
+        request_timeout: Duration::from_millis(500),
+        retry: RetryPolicy::new(
+            1,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ),
+    }
+}
+
+fn app(systems: &Systems) -> (App, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let (metrics, documents) = Metrics::in_memory("update-customer");
+    let app = App {
+        store: systems.store(),
+        secrets: systems.secrets(),
+        clients: ClientCache::new(test_limits()),
+        metrics,
+    };
+    (app, documents)
+}
 
 async fn send(app: &App, request: Request) -> Response<Body> {
     match app.handle(request).await {
@@ -23,15 +54,37 @@ fn put(instance_id: &str, magento_id: &str, body: Option<&str>) -> Request {
     )
 }
 
+async fn clients(app: &App) -> InstanceClients {
+    app.clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients")
+}
+
+/// Pulls Magento customer 1 into Odoo and returns the partner it is linked to.
+async fn link_customer_1(app: &App) -> i64 {
+    let context = clients(app).await.sync_context(&app.store);
+
+    let pulled = shared::sync::pull_customer(&context, 1)
+        .await
+        .expect("pulled");
+
+    pulled.outcome.odoo_partner_id().expect("linked")
+}
+
+async fn write_partner(app: &App, odoo_partner_id: i64, values: PartnerValues) {
+    clients(app)
+        .await
+        .odoo
+        .write(&[odoo_partner_id], &values, WriteOptions::default())
+        .await
+        .expect("partner written");
+}
+
 #[tokio::test]
 async fn request_error_statuses() {
     let systems = Systems::start(1, 0).await.expect("systems start");
-    let app = App {
-        store: systems.store(),
-        secrets: systems.secrets(),
-        clients: ClientCache::new(ClientLimits::http()),
-        metrics: Metrics::in_memory("update-customer").0,
-    };
+    let (app, _) = app(&systems);
     let huge = format!(r#"{{"odoo_partner_id": 1, "x": "{}"}}"#, "a".repeat(70_000));
     let post = request(
         "POST",
@@ -75,5 +128,169 @@ async fn request_error_statuses() {
 
         assert_eq!(response.status(), status, "{error}");
         assert_eq!(error["field"].as_str(), field, "{error}");
+    }
+}
+
+#[tokio::test]
+async fn event_updates_then_unchanged() {
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, documents) = app(&systems);
+    let partner = link_customer_1(&app).await;
+    write_partner(
+        &app,
+        partner,
+        PartnerValues {
+            phone: Some(Some("555 0199".to_owned())),
+            ..PartnerValues::default()
+        },
+    )
+    .await;
+    let files = event_files("update-customer");
+    assert_eq!(files.len(), 1);
+
+    let first = send(&app, load_http_event(&files[0])).await;
+    let second = send(&app, load_http_event(&files[0])).await;
+
+    let body = body_json(&first);
+    assert_eq!(first.status(), StatusCode::OK, "{body}");
+    assert_eq!(body["outcome"], "updated");
+    assert_eq!(body["magento_id"], 1);
+    assert_eq!(body["odoo_partner_id"], partner);
+    let customer = clients(&app)
+        .await
+        .magento
+        .customers()
+        .get(1)
+        .await
+        .expect("customer 1");
+    let billing = customer
+        .addresses
+        .iter()
+        .find(|address| address.default_billing)
+        .expect("billing address");
+    assert_eq!(billing.telephone.as_deref(), Some("555 0199"));
+    let link = systems
+        .store()
+        .get_link(INSTANCE_ID, 1)
+        .await
+        .expect("read")
+        .expect("linked");
+    assert_eq!(link.customer.phone.as_deref(), Some("555 0199"));
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(body_json(&second)["outcome"], "unchanged");
+
+    let documents = documents.lock().expect("lock");
+    let outcomes: Vec<&Value> = documents
+        .iter()
+        .filter_map(|document| document.get("Outcome"))
+        .collect();
+    assert_eq!(outcomes, vec![&json!("updated"), &json!("unchanged")]);
+}
+
+#[tokio::test]
+async fn expected_partner_checked() {
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, _) = app(&systems);
+    let partner = link_customer_1(&app).await;
+    let same = json!({ "odoo_partner_id": partner }).to_string();
+    let other = json!({ "odoo_partner_id": partner + 100 }).to_string();
+
+    let matching = send(&app, put(INSTANCE_ID, "1", Some(&same))).await;
+    let mismatched = send(&app, put(INSTANCE_ID, "1", Some(&other))).await;
+
+    assert_eq!(matching.status(), StatusCode::OK);
+    let error = &body_json(&mismatched)["error"];
+    assert_eq!(mismatched.status(), StatusCode::CONFLICT, "{error}");
+    assert_eq!(
+        error["message"],
+        format!(
+            "Magento customer 1 is linked to Odoo partner {partner}, not {}; send that id or no body",
+            partner + 100
+        )
+    );
+    assert_eq!(
+        error["details"],
+        json!({"magento_id": 1, "odoo_partner_id": partner})
+    );
+}
+
+#[tokio::test]
+async fn partner_data_rejected_is_422() {
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, _) = app(&systems);
+    let partner = link_customer_1(&app).await;
+    write_partner(
+        &app,
+        partner,
+        PartnerValues {
+            email: Some(Some("josé@example.com".to_owned())),
+            ..PartnerValues::default()
+        },
+    )
+    .await;
+
+    let response = send(&app, put(INSTANCE_ID, "1", None)).await;
+
+    let error = &body_json(&response)["error"];
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{error}"
+    );
+    assert_eq!(error["code"], "rejected");
+    assert_eq!(error["details"]["odoo_partner_id"], partner);
+    assert_eq!(error["details"]["errors"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn upstream_failure_statuses() {
+    let systems = Systems::start(1, 0).await.expect("systems start");
+    let (app, _) = app(&systems);
+    link_customer_1(&app).await;
+    let cases = [
+        (
+            "magento",
+            json!({"next": [{"status": 503}]}),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+        (
+            "magento",
+            json!({"next": [{"status": 504}]}),
+            StatusCode::GATEWAY_TIMEOUT,
+        ),
+        (
+            "magento",
+            json!({"next": [{"status": 500}]}),
+            StatusCode::BAD_GATEWAY,
+        ),
+        (
+            "magento",
+            json!({"latency_ms": 2000}),
+            StatusCode::GATEWAY_TIMEOUT,
+        ),
+        (
+            "odoo",
+            json!({"next": [{"status": 503}]}),
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+    ];
+
+    for (system, faults, expected) in cases {
+        let injected = match system {
+            "magento" => systems.magento_faults(faults.clone()).await,
+            _ => systems.odoo_faults(faults.clone()).await,
+        };
+        injected.expect("faults set");
+
+        let response = send(&app, put(INSTANCE_ID, "1", None)).await;
+
+        let body = body_json(&response);
+        assert_eq!(response.status(), expected, "{system} {faults}: {body}");
+        assert!(body["error"]["message"].is_string());
+        let reset = match system {
+            "magento" => systems.magento_faults(json!({})).await,
+            _ => systems.odoo_faults(json!({})).await,
+        };
+        reset.expect("faults cleared");
     }
 }

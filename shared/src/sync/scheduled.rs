@@ -89,9 +89,10 @@ pub async fn scheduled_pull(
 /// next run is due), one after the other, until `deadline`.
 ///
 /// `connect` builds an instance's context (its clients, with credentials from the
-/// secrets store). An instance whose run fails is reported and the others still run; an
-/// instance left when the deadline passes runs at the next invocation.
-pub async fn pull_due_instances<F, Fut>(
+/// secrets store); its error type is the caller's, because only its text is reported. An
+/// instance whose run fails is reported and the others still run; an instance left when
+/// the deadline passes runs at the next invocation.
+pub async fn pull_due_instances<F, Fut, E>(
     store: &Store,
     now: DateTime<Utc>,
     deadline: Option<tokio::time::Instant>,
@@ -99,7 +100,8 @@ pub async fn pull_due_instances<F, Fut>(
 ) -> Result<Vec<InstanceRun>, SyncError>
 where
     F: Fn(InstanceConfig) -> Fut,
-    Fut: Future<Output = Result<SyncContext, SyncError>>,
+    Fut: Future<Output = Result<SyncContext, E>>,
+    E: std::fmt::Display,
 {
     let mut runs = Vec::new();
 
@@ -117,15 +119,17 @@ where
         options.deadline = deadline;
 
         let result = match connect(instance).await {
-            Ok(ctx) => scheduled_pull(&ctx, now, DEFAULT_OVERLAP, &options).await,
-            Err(error) => Err(error),
+            Ok(ctx) => scheduled_pull(&ctx, now, DEFAULT_OVERLAP, &options)
+                .await
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
         };
         if let Err(error) = &result {
             tracing::error!(%instance_id, %error, "scheduled pull failed");
         }
         runs.push(InstanceRun {
             instance_id,
-            result: result.map_err(|error| error.to_string()),
+            result,
         });
     }
 

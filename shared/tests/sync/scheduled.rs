@@ -219,7 +219,7 @@ async fn due_instances_run_once_per_interval() -> anyhow::Result<()> {
     let now = Utc::now();
     let connect = |_| {
         let ctx = env.ctx.clone();
-        async move { Ok(ctx) }
+        async move { Ok::<_, shared::sync::SyncError>(ctx) }
     };
 
     let first = pull_due_instances(&env.ctx.store, now, None, connect).await?;

@@ -189,6 +189,8 @@ async fn create_from_form(
         ctx.store.save_link(&link).await?;
     }
 
+    // The Magento customer exists from here on, so an outcome without a link names it:
+    // the caller must link or delete it rather than create it again.
     Ok(match outcome {
         Outcome::LinkedToExisting {
             odoo_partner_id,
@@ -198,6 +200,16 @@ async fn create_from_form(
             magento_customer_id: magento_customer_id as i64,
             odoo_partner_id,
             warnings,
+        },
+        Outcome::Skipped { reason } => Outcome::Skipped {
+            reason: format!(
+                "Magento customer {magento_customer_id} was created but not linked to Odoo: {reason}"
+            ),
+        },
+        Outcome::Failed { reason } => Outcome::Failed {
+            reason: format!(
+                "Magento customer {magento_customer_id} was created but not linked to Odoo: {reason}"
+            ),
         },
         other => other,
     })
