@@ -550,6 +550,12 @@ async fn pull_deleted_partner_is_422() -> anyhow::Result<()> {
 
     odoo.execute("res.partner", "unlink", json!([[partner_id]]), json!({}))
         .await?;
+    // The pull of a customer unchanged in Magento since its last sync reads nothing
+    // from Odoo, so the customer changes too.
+    let magento = harness::magento_admin::admin_client(&case.magento_ready_line())?;
+    let mut customer = magento.customers().get(2).await?;
+    customer.lastname = "Lindqvist".to_owned();
+    magento.customers().put(2, &customer).await?;
     let second = case
         .api
         .post(&case.path("/customers/2/pull"), &json!({}))
