@@ -13,7 +13,7 @@ use super::rss::peak_rss_kib;
 use super::scenario::{Scenario, ScenarioResult};
 use super::{baseline, bulk, fetch_only};
 
-/// What a child runs; it becomes the child's command-line flags.
+/// The scenario and sizes that a child runs, passed as its command-line flags.
 #[derive(Debug, Clone, Copy)]
 pub struct ChildTask {
     pub scenario: Scenario,

@@ -1,4 +1,4 @@
-//! Runs every scenario at every size and prints the report.
+//! Runs every scenario at every size and builds the report.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use super::report::{breakdown_list, results_table, targets_table};
 use super::scenario::Scenario;
 use super::targets::evaluate;
 
-/// What to run.
+/// Sizes, sample, page size, latency and limits of one bench run.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Magento customer counts, one stack each.
@@ -26,9 +26,9 @@ pub struct Settings {
     pub scenario_timeout: Duration,
 }
 
-/// Runs the scenarios and returns the Markdown report: settings, results and
-/// targets. A scenario that fails is reported as not run; only a stack that
-/// cannot start is an error.
+/// Runs the scenarios and returns the Markdown report: settings, results,
+/// targets and calls by operation. A scenario that fails or times out is
+/// reported as not run. Only a stack that cannot start is an error.
 pub async fn run(settings: &Settings) -> anyhow::Result<String> {
     let started = Instant::now();
 

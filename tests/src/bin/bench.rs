@@ -48,7 +48,8 @@ struct Args {
     #[arg(long)]
     log_dir: Option<PathBuf>,
     /// Run only this scenario, in this process, against the endpoints JSON on
-    /// stdin, and print one JSON result line (the bench starts its children so).
+    /// stdin, and print one JSON result line. The bench starts its scenario
+    /// children with this flag.
     #[arg(long, value_enum)]
     scenario: Option<Scenario>,
     /// With --scenario: customers in the Magento sandbox.
