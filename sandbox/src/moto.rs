@@ -3,9 +3,12 @@
 //!
 //! Each [`MotoServer`] is a separate process with empty state, so tests that
 //! each spawn their own server cannot see each other's tables or secrets. The
-//! process is killed when the value is dropped.
+//! process is killed when the value is dropped, and also when the thread that
+//! started it exits without dropping it (a test binary killed by a timeout, say),
+//! so no moto outlives its test. `moto_launcher.py` explains how.
 
 use std::fs::File;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,9 +17,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+/// Python source that starts moto's server so that it dies with its parent thread
+/// and handles TransactWriteItems without copying whole tables; see the file.
+pub const LAUNCHER: &str = include_str!("moto_launcher.py");
+
 /// Time allowed for moto to import its services and bind the port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// Ports tried before giving up when another server takes the reserved port.
+const START_ATTEMPTS: usize = 3;
 
 /// A running moto server, killed on drop.
 pub struct MotoServer {
@@ -55,6 +64,21 @@ impl Drop for MotoServer {
 /// or `moto_server` on `PATH`.
 pub fn spawn() -> anyhow::Result<MotoServer> {
     let executable = find_executable()?;
+
+    // The free port is found by binding and releasing it, so another server started
+    // at the same moment can take it first; moto then fails to bind and exits, and a
+    // new port is tried.
+    let mut last_error = None;
+    for _ in 0..START_ATTEMPTS {
+        match start_on_free_port(&executable) {
+            Ok(server) => return Ok(server),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| anyhow::anyhow!("moto_server was never started")))
+}
+
+fn start_on_free_port(executable: &Path) -> anyhow::Result<MotoServer> {
     let addr = reserve_port()?;
     let log_path =
         std::env::temp_dir().join(format!("moto-{}-{}.log", std::process::id(), addr.port()));
@@ -64,7 +88,7 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
         .try_clone()
         .context("failed to duplicate the moto log file handle")?;
 
-    let child = Command::new(&executable)
+    let child = moto_command(executable)
         .args(["-H", "127.0.0.1", "-p", &addr.port().to_string()])
         .stdin(Stdio::null())
         .stdout(log)
@@ -86,7 +110,25 @@ pub fn spawn() -> anyhow::Result<MotoServer> {
     Ok(server)
 }
 
-fn find_executable() -> anyhow::Result<PathBuf> {
+/// Returns the command that starts moto: through [`LAUNCHER`] when the Python
+/// interpreter of moto's virtual environment sits next to `moto_server`, else
+/// `moto_server` itself.
+pub fn moto_command(executable: &Path) -> Command {
+    let python = executable.with_file_name("python3");
+    if !python.is_file() {
+        return Command::new(executable);
+    }
+
+    let mut command = Command::new(python);
+    command
+        .args(["-c", LAUNCHER])
+        .env("MOTO_PARENT_PID", std::process::id().to_string());
+    command
+}
+
+/// Locates `moto_server`: env `MOTO_SERVER`, `<workspace>/.venv/bin/moto_server`, or
+/// `PATH`.
+pub fn find_executable() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         let path = PathBuf::from(path);
         if !path.is_file() {
@@ -127,6 +169,22 @@ fn reserve_port() -> anyhow::Result<SocketAddr> {
         .context("failed to read the address of the reserved port")
 }
 
+/// Tells whether moto's own API answers on `addr`. A bare TCP connect is not enough:
+/// another server may hold the port that moto failed to bind.
+fn answers_as_moto(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, POLL_INTERVAL) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /moto-api/data.json HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+
+    let mut status_line = [0u8; 12];
+    stream.read_exact(&mut status_line).is_ok() && status_line.ends_with(b" 200")
+}
+
 fn wait_until_listening(server: &mut MotoServer) -> anyhow::Result<()> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
 
@@ -141,7 +199,7 @@ fn wait_until_listening(server: &mut MotoServer) -> anyhow::Result<()> {
                 "moto_server exited with {status} before accepting connections; its output:\n{log}"
             );
         }
-        if TcpStream::connect_timeout(&server.addr, POLL_INTERVAL).is_ok() {
+        if answers_as_moto(server.addr) {
             return Ok(());
         }
         if Instant::now() > deadline {

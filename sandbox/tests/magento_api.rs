@@ -601,24 +601,24 @@ async fn update_replaces_addresses() -> anyhow::Result<()> {
         us_address(false, false)
     ]);
     let created = sandbox.post("/rest/V1/customers", body).await?.body;
-    let kept = created["addresses"][0].clone();
+    let first_address = created["addresses"][0].clone();
 
-    let mut changed = kept.clone();
+    let mut changed = first_address.clone();
     changed["telephone"] = json!("5125559999");
     let update = json!({ "customer": {
         "id": 999, "email": "upd@example.com", "firstname": "Ana", "lastname": "Silva", "website_id": 1,
-        "default_billing": kept["id"], "default_shipping": kept["id"], "addresses": [changed]
+        "default_billing": first_address["id"], "default_shipping": first_address["id"], "addresses": [changed]
     } });
     let reply = sandbox.put("/rest/V1/customers/1", update).await?;
 
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     assert_eq!(reply.body["id"], 1);
     assert_eq!(reply.body["addresses"].as_array().map(Vec::len), Some(1));
-    assert_eq!(reply.body["addresses"][0]["id"], kept["id"]);
+    assert_eq!(reply.body["addresses"][0]["id"], first_address["id"]);
     assert_eq!(reply.body["addresses"][0]["telephone"], "5125559999");
     assert_eq!(
         reply.body["default_shipping"],
-        json!(kept["id"].to_string())
+        json!(first_address["id"].to_string())
     );
     assert_eq!(reply.body["created_at"], created["created_at"]);
     assert_eq!(reply.body["group_id"], 1);
@@ -1075,5 +1075,110 @@ async fn config_rejects_invalid() -> anyhow::Result<()> {
     assert_eq!(current.body["street_lines"], 2);
     assert_eq!(current.body["account_share_scope"], "website");
     assert_eq!(current.body["integration_as_bearer"], false);
+    Ok(())
+}
+
+#[tokio::test]
+async fn large_seed_keyset_fast() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let sandbox = Sandbox::with_customers(100_000).await?;
+    let startup = started.elapsed();
+
+    let started = std::time::Instant::now();
+    let reply = sandbox
+        .get(&criteria(&[
+            ("[filter_groups][0][filters][0][field]", "entity_id"),
+            ("[filter_groups][0][filters][0][value]", "99000"),
+            ("[filter_groups][0][filters][0][condition_type]", "gt"),
+            ("[pageSize]", "300"),
+        ]))
+        .await?;
+    let query = started.elapsed();
+
+    assert_eq!(reply.body["total_count"], 1000);
+    assert_eq!(ids(&reply.body).first(), Some(&99001));
+    // Generous bounds for an unoptimized build on a shared machine; a full scan that
+    // clones every customer would take far longer than the query bound.
+    assert!(startup < std::time::Duration::from_secs(60), "{startup:?}");
+    assert!(query < std::time::Duration::from_secs(3), "{query:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_contradictory_id_range() -> anyhow::Result<()> {
+    let sandbox = Sandbox::with_customers(10).await?;
+    let query = |low: &str, high: &str| {
+        criteria(&[
+            ("[filter_groups][0][filters][0][field]", "entity_id"),
+            ("[filter_groups][0][filters][0][value]", low),
+            ("[filter_groups][0][filters][0][condition_type]", "gt"),
+            ("[filter_groups][1][filters][0][field]", "entity_id"),
+            ("[filter_groups][1][filters][0][value]", high),
+            ("[filter_groups][1][filters][0][condition_type]", "lt"),
+        ])
+    };
+
+    let crossed = sandbox.get(&query("8", "3")).await?;
+    let touching = sandbox.get(&query("5", "5")).await?;
+    let window = sandbox.get(&query("3", "6")).await?;
+
+    assert_eq!(crossed.status, 200);
+    assert_eq!(crossed.body["total_count"], 0);
+    assert_eq!(touching.body["total_count"], 0);
+    assert_eq!(ids(&window.body), vec![4, 5]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_without_website_rejected() -> anyhow::Result<()> {
+    let sandbox = Sandbox::with_customers(1).await?;
+    let current = sandbox.get("/rest/V1/customers/1").await?.body;
+    let body =
+        json!({ "customer": { "email": current["email"], "firstname": "A", "lastname": "B" } });
+
+    let reply = sandbox.put("/rest/V1/customers/1", body).await?;
+
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.body["message"], DUPLICATE);
+    Ok(())
+}
+
+#[tokio::test]
+async fn input_limits_address_count() -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(Options::default()).await?;
+    sandbox.set_config(json!({ "input_limits": true })).await?;
+    let mut body = new_customer("many@example.com");
+    body["customer"]["addresses"] = Value::Array(vec![us_address(false, false); 21]);
+
+    let reply = sandbox.post("/rest/V1/customers", body).await?;
+
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.body["message"],
+        "Maximum items of type \"%type\" is %max"
+    );
+    assert_eq!(reply.body["parameters"]["max"], 20);
+    Ok(())
+}
+
+#[tokio::test]
+async fn content_type_rejected() -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(Options::default()).await?;
+
+    let response = sandbox
+        .http
+        .post(sandbox.url("/rest/V1/customers"))
+        .header("Content-Type", "text/plain")
+        .body("{}")
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await?;
+
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({ "message": "Server cannot understand Content-Type HTTP header media type %1", "parameters": ["text/plain"] })
+    );
     Ok(())
 }

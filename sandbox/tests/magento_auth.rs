@@ -113,18 +113,18 @@ async fn integration_bearer_behind_flag() -> anyhow::Result<()> {
             .send()
     };
 
-    let refused = get().await?;
-    let refused_status = refused.status().as_u16();
-    let refused_body: Value = refused.json().await?;
+    let rejected = get().await?;
+    let rejected_status = rejected.status().as_u16();
+    let rejected_body: Value = rejected.json().await?;
     sandbox
         .set_config(json!({ "integration_as_bearer": true }))
         .await?;
     let accepted = get().await?;
 
-    assert_eq!(refused_status, 401);
-    assert_eq!(refused_body["message"], NOT_AUTHORIZED);
+    assert_eq!(rejected_status, 401);
+    assert_eq!(rejected_body["message"], NOT_AUTHORIZED);
     assert_eq!(
-        refused_body["parameters"],
+        rejected_body["parameters"],
         json!({ "resources": "Magento_Customer::customer" })
     );
     assert_eq!(accepted.status().as_u16(), 200);

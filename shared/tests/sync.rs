@@ -9,3 +9,7 @@ mod bulk;
 mod harness;
 #[path = "sync/pull.rs"]
 mod pull;
+#[path = "sync/push.rs"]
+mod push;
+#[path = "sync/scheduled.rs"]
+mod scheduled;

@@ -52,9 +52,9 @@ def test_keyset_total_counts_filter(magento):
 
 
 def test_search_by_email(magento):
-    wanted = magento.get_customer(12)
+    target = magento.get_customer(12)
 
-    found = list(magento.get_customers(query=make_field_value_query("email", wanted["email"].upper())))
+    found = list(magento.get_customers(query=make_field_value_query("email", target["email"].upper())))
 
     assert [customer["id"] for customer in found] == [12]
 

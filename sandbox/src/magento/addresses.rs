@@ -140,9 +140,10 @@ fn resolve_region(
     }
 
     let listed = match region_id {
-        Some(id) => {
-            regions::region_by_id(id as u32).filter(|region| region.country_id == country_id)
-        }
+        Some(id) => u32::try_from(id)
+            .ok()
+            .and_then(regions::region_by_id)
+            .filter(|region| region.country_id == country_id),
         None => object
             .region_code
             .as_deref()

@@ -1,4 +1,4 @@
-//! Who is calling: admin bearer tokens, integration tokens (as bearer behind a flag,
+//! Caller identification: admin bearer tokens, integration tokens (as bearer behind a flag,
 //! or OAuth 1.0a), and guests. Also `POST /V1/integration/admin/token`.
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! Request routing for `/rest[/<store_code>]/V1/...`, done by hand because Magento
 //! matches the route before it checks the ACL and converts path parameters, and
-//! answers every unmatched path or method with one message.
+//! rejects every unmatched path or method with one message.
 
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ enum Route {
     AdminToken,
 }
 
-/// The route, its pattern for the request counters and the ACL resource it needs.
+/// Matches a route, returning it with its counter pattern and the ACL resource it needs.
 fn match_route(
     method: &Method,
     segments: &[&str],
@@ -42,9 +42,8 @@ fn match_route(
 
     let matched = match (method.as_str(), segments) {
         ("GET", ["customers", "search"]) => (Route::Search, "GET /V1/customers/search", CUSTOMER),
-        ("GET" | "PUT", ["customers", "me"]) => {
-            (Route::SelfService, "/V1/customers/me", Some("self"))
-        }
+        ("GET", ["customers", "me"]) => (Route::SelfService, "GET /V1/customers/me", Some("self")),
+        ("PUT", ["customers", "me"]) => (Route::SelfService, "PUT /V1/customers/me", Some("self")),
         ("GET", ["customers", "addresses", id]) => (
             Route::GetAddress(id.to_string()),
             "GET /V1/customers/addresses/:addressId",

@@ -246,7 +246,7 @@ fn field_value(customer: &Customer, field: &str) -> Result<Option<FieldValue>, A
     Ok(value)
 }
 
-/// The grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
+/// Builds the grid's `name`: prefix, first, middle and last name and suffix joined by spaces.
 fn full_name(customer: &Customer) -> String {
     [
         customer.prefix.as_deref(),
@@ -371,6 +371,17 @@ fn id_bounds(groups: &[Vec<Filter>]) -> (Bound<u64>, Bound<u64>) {
     (lower, upper)
 }
 
+/// Detects bounds that no id satisfies, which `BTreeMap::range` would panic on.
+fn is_empty_range(bounds: (Bound<u64>, Bound<u64>)) -> bool {
+    match bounds {
+        (Bound::Included(low), Bound::Included(high)) => low > high,
+        (Bound::Included(low), Bound::Excluded(high))
+        | (Bound::Excluded(low), Bound::Included(high))
+        | (Bound::Excluded(low), Bound::Excluded(high)) => low >= high,
+        _ => false,
+    }
+}
+
 fn tighter_lower(current: Bound<u64>, candidate: Bound<u64>) -> Bound<u64> {
     let key = |bound: &Bound<u64>| match bound {
         Bound::Unbounded => (0, 0),
@@ -425,10 +436,17 @@ pub fn search(state: &AppState, query: &str) -> Result<Value, ApiError> {
     }
 
     let customers = state.read_customers();
+    let bounds = id_bounds(&criteria.filter_groups);
+    let candidates = if is_empty_range(bounds) {
+        None
+    } else {
+        Some(customers.by_id.range(bounds))
+    };
+
     let mut matched: Vec<&Customer> = Vec::new();
-    for customer in customers
-        .by_id
-        .range(id_bounds(&criteria.filter_groups))
+    for customer in candidates
+        .into_iter()
+        .flatten()
         .map(|(_, customer)| customer)
     {
         let mut keep = true;
@@ -523,7 +541,7 @@ fn echo(criteria: &Criteria) -> Value {
 }
 
 impl Customer {
-    /// An empty customer used to check that a sort field exists before scanning.
+    /// Builds an empty customer, used to check that a sort field exists before scanning.
     fn probe() -> Customer {
         Customer {
             id: 0,

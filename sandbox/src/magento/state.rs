@@ -55,7 +55,7 @@ pub fn default_store_of_website(website_id: u64) -> Option<Store> {
 /// Customer group ids of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 pub const GROUP_IDS: [u64; 4] = [0, 1, 2, 3];
 
-/// A stored customer address. `region_id` is set for listed regions, `region` holds
+/// A stored customer address. `region_id` is set for listed regions, and `region` contains
 /// the region name (listed) or free text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Address {

@@ -123,7 +123,7 @@ async fn send(request: reqwest::RequestBuilder, body: Option<Value>) -> anyhow::
     Ok(Reply { status, body })
 }
 
-/// A valid US customer body for `POST /V1/customers`.
+/// Builds a valid US customer body for `POST /V1/customers`.
 pub fn new_customer(email: &str) -> Value {
     json!({
         "customer": {

@@ -123,8 +123,8 @@ impl Client {
     }
 
     /// Returns the id of the partner title named or abbreviated `name`
-    /// (case-insensitive), so a Magento prefix "Dr." finds Odoo's "Doctor",
-    /// creating it when missing. Returns `None` on Odoo 19 and later, which
+    /// (case-insensitive), creating the title when missing. Matching the
+    /// abbreviation lets a Magento prefix "Dr." find Odoo's "Doctor". Returns `None` on Odoo 19 and later, which
     /// have no `res.partner.title`, and for a blank name.
     pub async fn title_id(&self, name: &str) -> Result<Option<i64>, Error> {
         let name = name.trim();

@@ -27,9 +27,9 @@
 //! partner can be linked twice within an instance, even by concurrent calls.
 //! A GSI cannot enforce that, because index writes are not conditional.
 
-mod address_batch;
 mod addresses;
 mod batch;
+mod bulk_batch;
 mod checkpoint;
 mod cursor;
 mod error;
@@ -50,8 +50,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use address_batch::AddressKey;
 pub use addresses::AddressLink;
+pub use bulk_batch::AddressKey;
 pub use error::StoreError;
 pub use idempotency::{IdempotencyStart, StoredResponse, hash_request};
 pub use jobs::{Job, JobCounts, JobError, JobKind, JobStatus, MAX_RECENT_ERRORS};

@@ -19,7 +19,7 @@ pub struct SyncContext {
     pub odoo: odoo::Client,
     pub store: Store,
     /// Magento prefixes whose Odoo title could not be created (the user lacks the
-    /// right), so later pages do not ask again.
+    /// right), so later pages do not request them again.
     refused_titles: Arc<Mutex<HashSet<String>>>,
 }
 

@@ -18,8 +18,10 @@ pub async fn add_forms(
     let client = &ctx.odoo;
 
     for form in forms {
-        let addresses =
-            std::iter::once(&form.address).chain(form.children.iter().map(|c| &c.address));
+        // A Vec, not a lazy iterator: a closure held across the awaits below makes the
+        // future fail the `Send` bound that Lambda runtimes require.
+        let mut addresses = vec![&form.address];
+        addresses.extend(form.children.iter().map(|c| &c.address));
 
         for address in addresses {
             let Some(country) = address.country_code.as_deref() else {
@@ -48,8 +50,9 @@ pub async fn add_forms(
 }
 
 /// Finds or creates the title named `title`. A user without the right to create titles
-/// gets an AccessError; the partner is then written without a title, the prefix stays
-/// in Magento and in the link's name parts, and the context remembers not to ask again.
+/// gets an AccessError, so the partner is written without a title and the prefix stays
+/// in Magento and in the link's name parts. The context remembers the refusal, so later
+/// pages do not request the title again.
 async fn title_id(ctx: &SyncContext, title: &str) -> Result<Option<i64>, Error> {
     if ctx.is_title_refused(title) {
         return Ok(None);

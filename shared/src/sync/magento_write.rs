@@ -135,9 +135,9 @@ pub async fn region_directory(
     Ok(directory)
 }
 
-/// Merges `version` into `current` (Odoo holds the names, email, VAT, phone, company
-/// and billing address; everything else survives), checks the result with Magento's
-/// rules, and sends the complete customer when it differs (1 call).
+/// Merges `version` into `current`, checks the result with Magento's rules, and sends
+/// the complete customer when it differs (1 call). Odoo is the source of the names,
+/// email, VAT, phone, company and billing address, and everything else survives.
 ///
 /// A record Magento would reject fails with [`SyncError::Invalid`] before any write.
 pub async fn merge_and_save(

@@ -61,6 +61,33 @@ impl Outcome {
         }
     }
 
+    /// Returns the Magento customer id the outcome names, if any.
+    pub fn magento_customer_id(&self) -> Option<i64> {
+        match self {
+            Self::Created {
+                magento_customer_id,
+                ..
+            }
+            | Self::LinkedToExisting {
+                magento_customer_id,
+                ..
+            }
+            | Self::Updated {
+                magento_customer_id,
+                ..
+            }
+            | Self::Unchanged {
+                magento_customer_id,
+                ..
+            }
+            | Self::AlreadyExists {
+                magento_customer_id,
+                ..
+            } => Some(*magento_customer_id),
+            Self::Skipped { .. } | Self::Failed { .. } => None,
+        }
+    }
+
     /// Returns the Odoo partner id the outcome names, if any.
     pub fn odoo_partner_id(&self) -> Option<i64> {
         match self {

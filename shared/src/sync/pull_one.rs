@@ -10,8 +10,8 @@ use super::pull::{CustomerResult, PullOptions, pull_customers};
 /// the partner with the same email or creates one, or rewrites its linked partner, as
 /// [`pull_customers`] does for a batch of one.
 ///
-/// The user asked for Magento's version, so Magento wins even when the partner also
-/// changed since the last sync; the outcome then carries a conflict note.
+/// The user requested Magento's version, so Magento wins even when the partner also
+/// changed since the last sync. The outcome then carries a conflict note.
 #[tracing::instrument(skip(ctx), fields(instance_id = %ctx.instance_id()))]
 pub async fn pull_customer(
     ctx: &SyncContext,

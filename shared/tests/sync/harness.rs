@@ -310,9 +310,11 @@ fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(aws_sdk_dynamodb::config::Region::new(REGION))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
-        // moto deep-copies a table for every TransactWriteItems and answers 500 when a
-        // concurrent write changes the table during the copy; more attempts ride it out.
-        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10))
+        // Plain moto deep-copies a table for every TransactWriteItems and returns 500
+        // when a concurrent write changes the table during the copy, so allow retries.
+        .retry_config(
+            aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10),
+        )
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

@@ -22,7 +22,7 @@ pub(super) struct LeaseKeeper {
 
 impl LeaseKeeper {
     /// Takes the lease of the instance for `duration` and starts renewing it every
-    /// third of `duration`. Fails with [`SyncError::Busy`] when another run holds it.
+    /// third of `duration`. Fails with [`SyncError::Busy`] when another run has it.
     ///
     /// `lost` is set when a renewal finds that another owner took the lease over (this
     /// run stalled past the lease's expiry), which tells the run to stop.
@@ -73,7 +73,11 @@ impl LeaseKeeper {
             return Ok(());
         }
 
-        match self.store.release_lease(&self.instance_id, &self.owner).await {
+        match self
+            .store
+            .release_lease(&self.instance_id, &self.owner)
+            .await
+        {
             Ok(()) | Err(StoreError::LeaseNotHeld { .. }) => Ok(()),
             Err(error) => Err(error.into()),
         }

@@ -20,7 +20,7 @@
 //!   partner is created twice.
 //! - The instance lease is held for the whole run, so a second run is refused.
 //! - At the deadline the run takes no new page, finishes the pages in flight,
-//!   checkpoints them and returns the cursor; the job stays `running` for the next run.
+//!   checkpoints them and returns the cursor. The job stays `running` for the next run.
 
 mod fetch;
 mod lease;
@@ -37,11 +37,11 @@ use tokio::time::Instant;
 
 use crate::config::{ConflictPolicy, InstanceConfig};
 use crate::magento::{CustomerPage, PageCursor};
-use crate::store::{Job, JobCounts, JobKind, JobStatus};
+use crate::store::{Job, JobCounts, JobKind, JobStatus, StoreError};
 
 use super::context::{RemoteCalls, SyncContext};
 use super::error::SyncError;
-use super::pull::{PullOptions, PullReport, pull_customers};
+use super::pull::{LinkWrites, PullOptions, PullReport, pull_customers};
 use lease::LeaseKeeper;
 
 /// Pages written at once by default: enough to overlap one page's Odoo calls with the
@@ -90,7 +90,7 @@ pub struct BulkReport {
     pub job_id: String,
     /// True when the run reached the last page; false when it stopped at the deadline.
     pub finished: bool,
-    /// Where the next run continues: after the last customer of the last checkpoint.
+    /// The resume position: after the last customer of the last checkpoint.
     pub cursor: Option<PageCursor>,
     /// The job's counters after this run, earlier runs included.
     pub counts: JobCounts,
@@ -106,14 +106,17 @@ pub async fn start_bulk_pull(
     ctx: &SyncContext,
     options: &BulkOptions,
 ) -> Result<BulkReport, SyncError> {
-    let job = ctx.store.create_job(ctx.instance_id(), JobKind::Bulk).await?;
+    let job = ctx
+        .store
+        .create_job(ctx.instance_id(), JobKind::Bulk)
+        .await?;
 
     run_job(ctx, job, PageCursor::all(options.page_size), options).await
 }
 
 /// Continues a bulk or scheduled job after its last checkpoint, e.g. after a run that
 /// stopped at its deadline or died. Fails with [`SyncError::Busy`] while another run
-/// holds the instance.
+/// has the instance lease.
 pub async fn resume_job(
     ctx: &SyncContext,
     job_id: &str,
@@ -142,6 +145,14 @@ pub(super) async fn run_job(
         });
     }
 
+    if job.status.is_finished() {
+        return Err(StoreError::JobFinished {
+            job_id,
+            status: job.status,
+        }
+        .into());
+    }
+
     let cursor = match job.cursor.as_deref() {
         Some(stored) => parse_cursor(ctx, &job_id, stored)?,
         None => start,
@@ -159,7 +170,9 @@ pub(super) async fn run_job(
     .await?;
 
     if job.status == JobStatus::Queued {
-        ctx.store.set_job_status(&job_id, JobStatus::Running).await?;
+        ctx.store
+            .set_job_status(&job_id, JobStatus::Running)
+            .await?;
     }
     if job.cursor.is_none() {
         // Stored before the first page, so a resumed scheduled job keeps its
@@ -185,7 +198,7 @@ pub(super) async fn run_job(
     result
 }
 
-/// What a run did, up to its end or its first error.
+/// The work of a run, up to its end or its first error.
 struct Progress {
     counts: JobCounts,
     cursor: Option<PageCursor>,
@@ -245,6 +258,8 @@ impl Run<'_> {
             policy: self.options.policy,
             write_concurrency: self.options.write_concurrency,
             job_id: Some(self.job_id.to_owned()),
+            // The run holds the instance lease, so no other run writes these links.
+            link_writes: LinkWrites::Batched,
         };
         let written = intake
             .map(move |fetched| write_page(ctx.clone(), pull.clone(), fetched, cursor.clone()))
@@ -330,7 +345,7 @@ impl Run<'_> {
 }
 
 /// Starts writing one fetched page in its own task, so it progresses while the caller
-/// awaits earlier pages; the returned future resolves to the page's result.
+/// awaits earlier pages. The returned future resolves to the page's result.
 fn write_page(
     ctx: SyncContext,
     options: PullOptions,
@@ -428,6 +443,8 @@ async fn finish(
 fn parse_cursor(ctx: &SyncContext, job_id: &str, stored: &str) -> Result<PageCursor, SyncError> {
     serde_json::from_str(stored).map_err(|error| SyncError::TaskFailed {
         instance_id: ctx.instance_id().to_owned(),
-        detail: format!("job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"),
+        detail: format!(
+            "job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"
+        ),
     })
 }

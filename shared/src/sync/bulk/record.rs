@@ -22,7 +22,11 @@ pub(super) async fn record_problems(
             (_, Some(conflict)) => conflict.clone(),
             _ => return None,
         };
-        Some((result.magento_customer_id, result.outcome.odoo_partner_id(), reason))
+        Some((
+            result.magento_customer_id,
+            result.outcome.odoo_partner_id(),
+            reason,
+        ))
     });
 
     for (magento_customer_id, odoo_partner_id, reason) in problems.take(MAX_RECORDED_PER_PAGE) {

@@ -78,7 +78,7 @@ pub(super) fn plan_linked(
 pub(super) fn plan_match(
     entry: &mut Entry<'_>,
     found: &HashMap<String, Vec<PartnerWithChildren>>,
-    taken: &HashMap<i64, u64>,
+    linked_elsewhere: &HashMap<i64, u64>,
     geo: &OdooGeo,
     features: OdooFeatures,
 ) {
@@ -90,7 +90,7 @@ pub(super) fn plan_match(
         .unwrap_or_default();
     let free: Vec<PartnerWithChildren> = all
         .iter()
-        .filter(|candidate| !taken.contains_key(&candidate.partner.id))
+        .filter(|candidate| !linked_elsewhere.contains_key(&candidate.partner.id))
         .cloned()
         .collect();
 
@@ -101,7 +101,7 @@ pub(super) fn plan_match(
             let owners: Vec<String> = all
                 .iter()
                 .filter_map(|candidate| {
-                    let customer = taken.get(&candidate.partner.id)?;
+                    let customer = linked_elsewhere.get(&candidate.partner.id)?;
                     Some(format!(
                         "partner {} to customer {customer}",
                         candidate.partner.id

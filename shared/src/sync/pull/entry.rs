@@ -20,7 +20,7 @@ pub(super) enum LinkKind {
     Existing,
 }
 
-/// What the pull does with one customer.
+/// The action a pull takes for one customer.
 #[derive(Debug)]
 pub(super) enum Plan {
     /// Nothing to write.
@@ -36,7 +36,7 @@ pub(super) enum Plan {
         record: PartnerWithChildren,
         link: LinkKind,
     },
-    /// The partner already holds the Magento version: only store the link.
+    /// The partner already has the Magento version: only store the link.
     Keep {
         record: PartnerWithChildren,
         link: LinkKind,
@@ -56,7 +56,7 @@ pub(super) struct Entry<'a> {
     pub magento_fingerprint: String,
     pub link: Option<CustomerLink>,
     pub plan: Plan,
-    /// How a conflict was settled, when both sides changed.
+    /// The settlement of a conflict, when both sides changed.
     pub conflict: Option<String>,
 }
 

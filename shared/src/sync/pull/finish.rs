@@ -13,17 +13,17 @@ use crate::mapping::{
 use crate::odoo::{ChildCommand, PartnerValues, PartnerWithChildren};
 use crate::store::AddressKey;
 
+use super::super::children::{AddressTarget, address_targets, child_commands};
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::geo::add_partners;
 use super::super::magento_write::{MagentoWrite, merge_and_save, partner_version};
 use super::super::outcome::Outcome;
-use super::children::{AddressTarget, address_targets, child_commands};
 use super::entry::{Entry, LinkKind, Plan};
-use super::odoo_write::{create_partners, write_partner};
+use super::odoo_write::{Created, create_partners, write_partner};
 use super::{PullOptions, bounded, read_by_id};
 
-/// What to store for a customer whose partner is known.
+/// The link data to store for a customer whose partner is known.
 #[derive(Debug)]
 pub(super) struct LinkUpdate {
     pub partner_id: i64,
@@ -47,6 +47,15 @@ pub(super) struct Written<'a> {
 /// Magento address id to Odoo partner id, per Magento customer, as stored before.
 type Previous = HashMap<u64, HashMap<u64, i64>>;
 
+/// The results of a batch's remote writes, each with the index of its entry.
+struct WriteResults {
+    created: Vec<(usize, Created)>,
+    /// The warnings of each Odoo write, or why Odoo rejected it.
+    written: Vec<(usize, Result<Vec<String>, String>)>,
+    /// The customer as Magento stored it, or why Magento rejected it.
+    pushed: Vec<(usize, Result<Customer, String>)>,
+}
+
 /// Runs every plan's remote writes and returns each customer's outcome.
 pub(super) async fn write_all<'a>(
     ctx: &SyncContext,
@@ -56,33 +65,56 @@ pub(super) async fn write_all<'a>(
     options: &PullOptions,
 ) -> Result<Vec<Written<'a>>, SyncError> {
     let previous = previous_links(ctx, &entries).await?;
+    let results = send_writes(ctx, &entries, &previous, &geo, features, options).await?;
 
-    let creates: Vec<usize> = indices(&entries, |plan| matches!(plan, Plan::Create));
+    let mut touched: Vec<i64> = results
+        .created
+        .iter()
+        .filter_map(|(_, created)| created.id.as_ref().ok().copied())
+        .collect();
+    touched.extend(
+        results
+            .written
+            .iter()
+            .filter(|(_, result)| result.is_ok())
+            .filter_map(|(i, _)| planned_partner(&entries[*i])),
+    );
+    let after = read_by_id(&ctx.odoo, &touched).await?;
+    let mut geo = geo;
+    let records: Vec<&PartnerWithChildren> = after.values().collect();
+    add_partners(&ctx.odoo, &mut geo, &records).await?;
+
+    Ok(settle_all(
+        entries, results, &after, &previous, &geo, features,
+    ))
+}
+
+/// Sends the batch's Odoo creates and writes and its Magento PUTs, all at once: one
+/// create call, and writes and PUTs with bounded concurrency.
+async fn send_writes(
+    ctx: &SyncContext,
+    entries: &[Entry<'_>],
+    previous: &Previous,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+    options: &PullOptions,
+) -> Result<WriteResults, SyncError> {
+    let creates = indices(entries, |plan| matches!(plan, Plan::Create));
     let create_values: Vec<PartnerValues> = creates
         .iter()
-        .map(|&i| new_partner_values(&entries[i].mapped, &geo, features))
+        .map(|&i| new_partner_values(&entries[i].mapped, geo, features))
         .collect();
 
-    let writes: Vec<(usize, i64, PartnerValues)> = entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, entry)| match &entry.plan {
-            Plan::Write { record, .. } => Some((
-                i,
-                record.partner.id,
-                changed_values(
-                    entry,
-                    record,
-                    previous.get(&entry.magento_id),
-                    &geo,
-                    features,
-                ),
-            )),
-            _ => None,
-        })
-        .collect();
+    let mut writes: Vec<(usize, i64, PartnerValues)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Plan::Write { record, .. } = &entry.plan {
+            let prior = previous.get(&entry.magento_id);
+            let values = changed_values(entry, record, prior, geo, features);
+            writes.push((i, record.partner.id, values));
+        }
+    }
 
-    let pushes: Vec<usize> = indices(&entries, |plan| matches!(plan, Plan::Push { .. }));
+    let pushes = indices(entries, |plan| matches!(plan, Plan::Push { .. }));
 
     let (created, written, pushed) = tokio::try_join!(
         async { Ok::<_, SyncError>(create_partners(&ctx.odoo, &create_values).await?) },
@@ -94,73 +126,68 @@ pub(super) async fn write_all<'a>(
                 Ok::<_, SyncError>((i, result))
             }
         ),
-        bounded(pushes, options.write_concurrency, |i| push_to_magento(
-            ctx,
-            &entries[i]
-        )),
+        bounded(pushes, options.write_concurrency, |i| async move {
+            let result = push_to_magento(ctx, &entries[i]).await?;
+            Ok::<_, SyncError>((i, result))
+        }),
     )?;
 
-    let mut touched: Vec<i64> = created
-        .iter()
-        .filter_map(|c| c.id.as_ref().ok().copied())
-        .collect();
-    touched.extend(
-        written
-            .iter()
-            .filter(|(_, r)| r.is_ok())
-            .filter_map(|(i, _)| planned_partner(&entries[*i])),
-    );
-    let after = read_by_id(&ctx.odoo, &touched).await?;
-    let mut geo = geo;
-    let records: Vec<&PartnerWithChildren> = after.values().collect();
-    add_partners(&ctx.odoo, &mut geo, &records).await?;
+    Ok(WriteResults {
+        created: creates.into_iter().zip(created).collect(),
+        written,
+        pushed,
+    })
+}
 
+/// Turns every entry and its write results into an outcome and the link data to store.
+fn settle_all<'a>(
+    entries: Vec<Entry<'a>>,
+    results: WriteResults,
+    after: &HashMap<i64, PartnerWithChildren>,
+    previous: &Previous,
+    geo: &OdooGeo,
+    features: OdooFeatures,
+) -> Vec<Written<'a>> {
     let mut outcomes: HashMap<usize, (Outcome, Option<LinkUpdate>)> = HashMap::new();
-    for (&i, result) in creates.iter().zip(created) {
+
+    for (i, created) in results.created {
         let entry = &entries[i];
-        let done = match result.id {
-            Ok(id) => created_outcome(entry, id, result.warnings, &after, &geo, features),
+        let done = match created.id {
+            Ok(id) => created_outcome(entry, id, created.warnings, after, geo, features),
             Err(reason) => (Outcome::Failed { reason }, None),
         };
         outcomes.insert(i, done);
     }
-    for (i, result) in written {
+    for (i, result) in results.written {
         let entry = &entries[i];
         let prior = previous.get(&entry.magento_id);
         let done = match result {
-            Ok(warnings) => written_outcome(entry, warnings, &after, prior, &geo, features),
+            Ok(warnings) => written_outcome(entry, warnings, after, prior, geo, features),
             Err(reason) => (Outcome::Failed { reason }, None),
         };
         outcomes.insert(i, done);
     }
-    for (&i, result) in indices(&entries, |plan| matches!(plan, Plan::Push { .. }))
-        .iter()
-        .zip(pushed)
-    {
+    for (i, result) in results.pushed {
         let entry = &entries[i];
         let prior = previous.get(&entry.magento_id);
-        outcomes.insert(i, pushed_outcome(entry, result, prior, &geo, features));
+        outcomes.insert(i, pushed_outcome(entry, result, prior, geo, features));
     }
 
-    let written = entries
+    entries
         .into_iter()
         .enumerate()
         .map(|(i, entry)| {
-            let (outcome, update) = match outcomes.remove(&i) {
-                Some(done) => done,
-                None => {
-                    settle_without_write(&entry, previous.get(&entry.magento_id), &geo, features)
-                }
-            };
+            let prior = previous.get(&entry.magento_id);
+            let (outcome, update) = outcomes
+                .remove(&i)
+                .unwrap_or_else(|| settle_without_write(&entry, prior, geo, features));
             Written {
                 entry,
                 outcome,
                 update,
             }
         })
-        .collect();
-
-    Ok(written)
+        .collect()
 }
 
 fn indices(entries: &[Entry<'_>], check: fn(&Plan) -> bool) -> Vec<usize> {
@@ -214,7 +241,7 @@ async fn previous_links(ctx: &SyncContext, entries: &[Entry<'_>]) -> Result<Prev
     Ok(previous)
 }
 
-/// The values of a new partner with every address child.
+/// Builds the values of a new partner with every address child.
 fn new_partner_values(
     mapped: &MappedCustomer,
     geo: &OdooGeo,
@@ -316,7 +343,7 @@ fn written_outcome(
     )
 }
 
-/// Settles a customer whose plan needed no remote write: a partner that already holds
+/// Settles a customer whose plan needed no remote write: a partner that already has
 /// the Magento version (`Keep`), or a customer finished while planning.
 fn settle_without_write(
     entry: &Entry<'_>,

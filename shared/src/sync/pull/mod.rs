@@ -17,10 +17,9 @@
 //!
 //! A problem with one customer's data becomes that customer's `Failed` outcome. An
 //! error that stops the whole batch (a system unavailable after every retry) is
-//! returned as `Err`; nothing that the batch wrote is lost, because a later run links
+//! returned as `Err`. Nothing that the batch wrote is lost, because a later run links
 //! the partners it created by their email.
 
-mod children;
 mod decide;
 mod entry;
 mod finish;
@@ -49,6 +48,19 @@ use entry::{Entry, Plan};
 /// concurrency limit applies on top.
 pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
 
+/// The way a pull stores new links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkWrites {
+    /// Conditional transactions of 50 links: a customer or partner linked meanwhile by
+    /// a concurrent call makes that customer's outcome `Failed`, never a second link.
+    #[default]
+    Conditional,
+    /// BatchWriteItem without conditions, for a run that holds the instance lease and
+    /// so has no concurrent writer of these links. It avoids transactions, which cost
+    /// more and which some DynamoDB emulators serve slowly under concurrent writes.
+    Batched,
+}
+
 /// Settings of one pull.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -58,6 +70,7 @@ pub struct PullOptions {
     pub write_concurrency: usize,
     /// The job this pull belongs to, for the logs.
     pub job_id: Option<String>,
+    pub link_writes: LinkWrites,
 }
 
 impl PullOptions {
@@ -67,6 +80,7 @@ impl PullOptions {
             policy: instance.conflict_policy,
             write_concurrency: DEFAULT_WRITE_CONCURRENCY,
             job_id: None,
+            link_writes: LinkWrites::Conditional,
         }
     }
 }
@@ -76,7 +90,7 @@ impl PullOptions {
 pub struct CustomerResult {
     pub magento_customer_id: Option<u64>,
     pub outcome: Outcome,
-    /// How a conflict was settled, when both sides changed since the last sync.
+    /// The settlement of a conflict, when both sides changed since the last sync.
     pub conflict: Option<String>,
 }
 
@@ -146,7 +160,7 @@ pub async fn pull_customers(
 
     let geo = plan(ctx, &mut entries, features, options).await?;
     let written = finish::write_all(ctx, entries, geo, features, options).await?;
-    let stored = persist::store_all(ctx, written).await?;
+    let stored = persist::store_all(ctx, written, options.link_writes).await?;
 
     results.extend(positions.into_iter().zip(stored));
     results.sort_by_key(|(position, _)| *position);
@@ -214,7 +228,7 @@ async fn plan(
         .flatten()
         .map(|record| record.partner.id)
         .collect();
-    let taken = if found_ids.is_empty() {
+    let linked_elsewhere = if found_ids.is_empty() {
         HashMap::new()
     } else {
         ctx.store.get_partner_links(instance_id, &found_ids).await?
@@ -225,7 +239,7 @@ async fn plan(
             Plan::ReadLinked => {
                 decide::plan_linked(entry, &linked, &geo, features, options.policy);
             }
-            Plan::Match => decide::plan_match(entry, &found, &taken, &geo, features),
+            Plan::Match => decide::plan_match(entry, &found, &linked_elsewhere, &geo, features),
             _ => {}
         }
     }

@@ -98,7 +98,7 @@ pub(super) async fn create_partners(
     Ok(results)
 }
 
-/// Writes `values` on one existing partner; a VAT rejection is retried without VAT
+/// Writes `values` on one existing partner and retries a VAT rejection without VAT
 /// validation. Returns the warnings, or the reason Odoo rejected the write.
 pub(super) async fn write_partner(
     odoo: &Client,
@@ -224,7 +224,7 @@ fn rejected_vat(error: &Error) -> Option<String> {
     Some(compact_vat(&after[start..end]))
 }
 
-/// Tells whether the record's VAT is the rejected one; with no number to compare,
+/// Tells whether the record's VAT is the rejected one. With no number to compare,
 /// every record with a VAT number is a suspect.
 fn vat_matches(values: &PartnerValues, rejected: Option<&str>) -> bool {
     let Some(Some(vat)) = &values.vat else {

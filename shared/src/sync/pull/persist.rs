@@ -9,8 +9,8 @@ use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::outcome::Outcome;
 use super::super::snapshot::{customer_snapshot, new_link};
-use super::CustomerResult;
 use super::finish::{LinkUpdate, Written};
+use super::{CustomerResult, LinkWrites};
 
 /// Stores the links of every written customer and returns each customer's result, in
 /// input order. A new link that loses to an existing one (the customer or the partner
@@ -18,6 +18,7 @@ use super::finish::{LinkUpdate, Written};
 pub(super) async fn store_all(
     ctx: &SyncContext,
     written: Vec<Written<'_>>,
+    link_writes: LinkWrites,
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
@@ -71,25 +72,23 @@ pub(super) async fn store_all(
     }
 
     let links: Vec<CustomerLink> = new_links.iter().map(|(_, link)| link.clone()).collect();
-    let created = ctx.store.create_links(&links).await;
     let mut rejected = Vec::new();
-    for ((position, _), result) in new_links.iter().zip(created) {
-        match result {
-            Ok(()) => {}
-            Err(error @ StoreError::LinkExists { .. }) => {
-                results[*position].outcome = Outcome::Failed {
-                    reason: format!(
-                        "the sync wrote the Odoo partner but could not link it: {error}"
-                    ),
-                };
-                rejected.push(*position);
+    if link_writes == LinkWrites::Conditional {
+        let created = ctx.store.create_links(&links).await;
+        for ((position, _), result) in new_links.iter().zip(created) {
+            match result {
+                Ok(()) => {}
+                Err(error @ StoreError::LinkExists { .. }) => {
+                    results[*position].outcome = Outcome::Failed {
+                        reason: format!(
+                            "the sync wrote the Odoo partner but could not link it: {error}"
+                        ),
+                    };
+                    rejected.push(*position);
+                }
+                Err(error) => return Err(error.into()),
             }
-            Err(error) => return Err(error.into()),
         }
-    }
-
-    if !refreshed.is_empty() {
-        ctx.store.save_links(&refreshed).await?;
     }
 
     let mut puts = Vec::new();
@@ -100,14 +99,38 @@ pub(super) async fn store_all(
             deletes.extend(stale);
         }
     }
-    if !puts.is_empty() {
-        ctx.store.put_address_links(&puts).await?;
-    }
-    if !deletes.is_empty() {
-        ctx.store
-            .delete_address_links_by_keys(instance_id, &deletes)
-            .await?;
-    }
+
+    // The remaining writes touch different items, so they go out together.
+    tokio::try_join!(
+        async {
+            match link_writes {
+                LinkWrites::Batched if !links.is_empty() => ctx.store.put_new_links(&links).await,
+                _ => Ok(()),
+            }
+        },
+        async {
+            match refreshed.is_empty() {
+                true => Ok(()),
+                false => ctx.store.save_links(&refreshed).await,
+            }
+        },
+        async {
+            match puts.is_empty() {
+                true => Ok(()),
+                false => ctx.store.put_address_links(&puts).await,
+            }
+        },
+        async {
+            match deletes.is_empty() {
+                true => Ok(()),
+                false => {
+                    ctx.store
+                        .delete_address_links_by_keys(instance_id, &deletes)
+                        .await
+                }
+            }
+        },
+    )?;
 
     Ok(results)
 }

@@ -20,7 +20,7 @@ use crate::odoo::{ChildCommand, PartnerValues};
 /// not exist before the last write, in creation order: an address still unmatched after
 /// the links and the content takes the next of them, because Odoo creates `child_ids`
 /// commands in order and assigns ascending ids.
-pub(super) fn claim_children(
+pub(crate) fn claim_children(
     wanted: &[MagentoChild],
     existing: &[OdooChild],
     previous: &HashMap<u64, i64>,
@@ -67,7 +67,7 @@ pub(super) fn claim_children(
 /// Builds the `child_ids` commands that make the partner's address children match the
 /// Magento addresses: unchanged children are left out, changed ones updated, missing
 /// ones created, and children whose linked Magento address is gone archived.
-pub(super) fn child_commands(
+pub(crate) fn child_commands(
     mapped: &MappedCustomer,
     existing: &[OdooChild],
     previous: &HashMap<u64, i64>,
@@ -109,12 +109,12 @@ pub(super) fn child_commands(
 }
 
 /// One address link to store: Magento address id, Odoo partner id, fingerprint.
-pub(super) type AddressTarget = (u64, i64, String);
+pub(crate) type AddressTarget = (u64, i64, String);
 
 /// Returns the address links of a customer after its partner was written: the default
 /// billing address to the partner itself, every other address to its claimed child.
 /// Addresses without a counterpart (for example when Odoo rejected a child) get none.
-pub(super) fn address_targets(
+pub(crate) fn address_targets(
     mapped: &MappedCustomer,
     partner_id: i64,
     children: &[OdooChild],

@@ -1,5 +1,5 @@
-//! Batch reads and writes of address links and partner guards for the bulk sync,
-//! which must not make one DynamoDB call per customer.
+//! Batch reads and writes of links, partner guards and address links for the bulk
+//! sync, which must not make one DynamoDB call per customer.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,6 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::addresses::{AddressItem, AddressLink};
 use super::keys::{self, ItemKeys};
+use super::links::{CustomerLink, link_to_item};
 use super::{Item, Store, StoreError, from_item, to_item};
 
 const ENTITY: &str = "address link";
@@ -17,12 +18,12 @@ const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
 const BATCH_WRITE_MAX: usize = 25;
 /// BatchWriteItem calls in flight at once for one batch of address links.
-const WRITE_CONCURRENCY: usize = 4;
+const WRITE_CONCURRENCY: usize = 8;
 /// Rounds of retrying unprocessed keys before giving up.
 const UNPROCESSED_ATTEMPTS: u32 = 8;
 
-/// The fields of a partner guard item that the sync reads.
-#[derive(serde::Deserialize)]
+/// A partner guard item, as [`Store::create_link`] writes it.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct GuardItem {
     #[serde(flatten)]
     keys: ItemKeys,
@@ -114,6 +115,37 @@ impl Store {
                 Ok(WriteRequest::builder().delete_request(delete).build())
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+
+        self.write_concurrently(requests).await
+    }
+
+    /// Writes new links and their partner guards with BatchWriteItem, 25 items
+    /// per call and a few calls at a time, without conditions.
+    ///
+    /// NOTE: unlike [`Store::create_link`], nothing stops a concurrent call from
+    /// linking the same customer or partner. Use it only where no other writer of
+    /// these links can run: the bulk sync holds the instance lease, and it read
+    /// the customers' links and the found partners' guards in the same batch.
+    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
+    pub async fn put_new_links(&self, links: &[CustomerLink]) -> Result<(), StoreError> {
+        let mut requests = Vec::with_capacity(links.len() * 2);
+
+        for link in links {
+            let guard = GuardItem {
+                keys: ItemKeys::new(
+                    keys::instance_pk(&link.instance_id),
+                    keys::partner_sk(link.odoo_partner_id),
+                ),
+                magento_customer_id: link.magento_customer_id,
+            };
+            for item in [link_to_item(link)?, to_item("partner guard", &guard)?] {
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(|e| StoreError::dynamo_message("BatchWriteItem", e.to_string()))?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+        }
 
         self.write_concurrently(requests).await
     }
