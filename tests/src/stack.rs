@@ -117,7 +117,9 @@ fn aws_env(moto_url: &str) -> Vec<(String, String)> {
 
 async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
     let port = free_port()?;
-    let mut command = Command::new(venv_bin("moto_server")?);
+    // The sandbox crate's launcher gives moto atomic conditional writes and
+    // transactions that do not copy the whole table per item.
+    let mut command = Command::from(sandbox::moto::moto_command(&venv_bin("moto_server")?));
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
 
     let mut service = Service::start("moto", command, &log_dir.join("moto.log"))?;
