@@ -101,8 +101,8 @@ impl Stack {
 
 /// Starts moto (DynamoDB and Secrets Manager) on a free port and returns its URL.
 ///
-/// It runs through the sandbox crate's launcher, whose TransactWriteItems does not
-/// copy the whole table once per item, as moto 5's does.
+/// It runs through the sandbox crate's launcher, which gives moto atomic conditional
+/// writes and transactions that do not copy the whole table per item.
 pub async fn start_moto(log_dir: &Path) -> anyhow::Result<(Service, String)> {
     let port = free_port()?;
     let mut command = Command::from(sandbox::moto::moto_command(&venv_bin("moto_server")?));

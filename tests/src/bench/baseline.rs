@@ -1,11 +1,11 @@
 //! The per-record baseline: one customer at a time, as queue-job connectors
 //! sync (one job per record).
 //!
-//! Per customer: get the customer (1 Magento call), search the partner by
-//! email (1 Odoo call), create the partner (1 Odoo call) and each address
-//! child (1 Odoo call each) unless a partner matched, and store the link
-//! (1 DynamoDB call). A customer of another website is skipped after the get,
-//! as the bulk pull skips it. The ids come from keyset pages of the same page size, as
+//! Per customer it gets the customer (1 Magento call) and searches the partner
+//! by email (1 Odoo call). Unless a partner matched, it creates the partner
+//! (1 Odoo call) and each address child (1 Odoo call each). Then it stores the
+//! link (1 DynamoDB call). A customer of another website is skipped after the
+//! get, as the bulk pull skips it. The ids come from keyset pages of the same page size, as
 //! the import job that enqueues the per-record jobs lists them; those calls are
 //! counted too. Its cost per record does not depend on the number of customers,
 //! so it runs over a fixed sample.
@@ -77,6 +77,7 @@ pub async fn run(
         linked,
         skipped,
         failed,
+        complete: true,
         note: Some(format!(
             "sample of the first {} customers, one at a time",
             ids.len()

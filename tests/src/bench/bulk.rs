@@ -1,7 +1,7 @@
 //! The connector's bulk pull (`shared::sync::start_bulk_pull`), from an empty
 //! link state, with the options a deployed instance gets.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use shared::sync::{BulkOptions, SyncContext, start_bulk_pull};
@@ -10,15 +10,23 @@ use super::endpoints::Endpoints;
 use super::instance::instance_config;
 use super::scenario::{Scenario, ScenarioResult};
 
-/// Runs one bulk job over every customer.
-pub async fn run(endpoints: &Endpoints, page_size: u32) -> anyhow::Result<ScenarioResult> {
+/// Runs one bulk job over every customer, taking no new page after
+/// `time_limit`. A run stopped there reports the customers it processed.
+pub async fn run(
+    endpoints: &Endpoints,
+    page_size: u32,
+    time_limit: Duration,
+) -> anyhow::Result<ScenarioResult> {
     let ctx = SyncContext::new(
         instance_config(endpoints, page_size),
         endpoints.magento_client()?,
         endpoints.odoo_client()?,
         endpoints.store(),
     );
-    let options = BulkOptions::for_instance(&ctx.instance);
+    let options = BulkOptions {
+        deadline: Some(tokio::time::Instant::now() + time_limit),
+        ..BulkOptions::for_instance(&ctx.instance)
+    };
     let started = Instant::now();
 
     let report = start_bulk_pull(&ctx, &options)
@@ -29,8 +37,11 @@ pub async fn run(endpoints: &Endpoints, page_size: u32) -> anyhow::Result<Scenar
     let counts = report.counts;
     let note = (!report.finished).then(|| {
         format!(
-            "the job stopped before the last page, after {} pages",
-            report.pages
+            "stopped at the {} s time limit after {} pages ({} of {} customers); its rates cover those customers",
+            time_limit.as_secs(),
+            report.pages,
+            counts.processed,
+            counts.total
         )
     });
 
@@ -45,6 +56,7 @@ pub async fn run(endpoints: &Endpoints, page_size: u32) -> anyhow::Result<Scenar
         linked: counts.linked,
         skipped: counts.skipped,
         failed: counts.failed,
+        complete: report.finished,
         note,
     })
 }

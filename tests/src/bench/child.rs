@@ -3,6 +3,7 @@
 //! processes.
 
 use std::process::Stdio;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -13,7 +14,7 @@ use super::rss::peak_rss_kib;
 use super::scenario::{Scenario, ScenarioResult};
 use super::{baseline, bulk, fetch_only};
 
-/// What a child runs; it becomes the child's command-line flags.
+/// The scenario and sizes that a child runs, passed as its command-line flags.
 #[derive(Debug, Clone, Copy)]
 pub struct ChildTask {
     pub scenario: Scenario,
@@ -22,6 +23,8 @@ pub struct ChildTask {
     pub page_size: u32,
     /// Customers the baseline syncs.
     pub sample: u64,
+    /// Time after which the bulk pull takes no new page.
+    pub time_limit: Duration,
 }
 
 impl ChildTask {
@@ -35,6 +38,8 @@ impl ChildTask {
             self.page_size.to_string(),
             "--sample".into(),
             self.sample.to_string(),
+            "--scenario-timeout-secs".into(),
+            self.time_limit.as_secs().to_string(),
         ]
     }
 }
@@ -166,7 +171,7 @@ pub async fn run_here(task: ChildTask) -> anyhow::Result<ScenarioResult> {
     let mut result = match task.scenario {
         Scenario::FetchOnly => fetch_only::run(&endpoints, task.page_size).await?,
         Scenario::Baseline => baseline::run(&endpoints, task.page_size, task.sample).await?,
-        Scenario::Bulk => bulk::run(&endpoints, task.page_size).await?,
+        Scenario::Bulk => bulk::run(&endpoints, task.page_size, task.time_limit).await?,
     };
 
     let covers_all = matches!(task.scenario, Scenario::FetchOnly | Scenario::Bulk);
@@ -199,7 +204,7 @@ mod tests {
 
     #[test]
     fn result_line_last_wins() {
-        let output = "noise\n{\"scenario\":\"fetch-only\",\"customers\":10,\"wall_secs\":0.5,\"magento_calls\":1,\"odoo_calls\":0,\"peak_rss_kib\":2048,\"created\":0,\"linked\":0,\"skipped\":0,\"failed\":0,\"note\":null}\n\n";
+        let output = "noise\n{\"scenario\":\"fetch-only\",\"customers\":10,\"wall_secs\":0.5,\"magento_calls\":1,\"odoo_calls\":0,\"peak_rss_kib\":2048,\"created\":0,\"linked\":0,\"skipped\":0,\"failed\":0,\"complete\":true,\"note\":null}\n\n";
 
         let result = parse_result_line(output);
 
@@ -278,6 +283,7 @@ mod tests {
             customers: 10_000,
             page_size: 100,
             sample: 300,
+            time_limit: Duration::from_secs(240),
         };
 
         assert_eq!(
@@ -290,7 +296,9 @@ mod tests {
                 "--page-size",
                 "100",
                 "--sample",
-                "300"
+                "300",
+                "--scenario-timeout-secs",
+                "240"
             ]
         );
     }

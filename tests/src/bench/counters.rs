@@ -73,7 +73,7 @@ impl StackCounters {
 }
 
 impl CallBreakdown {
-    /// Renders one line per system, e.g. `DynamoDB: BatchWriteItem 40 (moto 3 ms each)`.
+    /// Renders one line per system, e.g. `DynamoDB: BatchWriteItem 40 (moto 3.0 ms each)`.
     pub fn lines(&self) -> Vec<String> {
         let dynamodb: Vec<String> = self
             .dynamodb

@@ -122,15 +122,8 @@ impl Endpoints {
     }
 }
 
-/// Attempts per DynamoDB request. moto copies the whole table for every
-/// TransactWriteItems and answers 500 when a concurrent write changes the table
-/// during the copy, which DynamoDB itself does not do; the SDK's default of 3
-/// attempts is not enough for the bulk pull's concurrent pages on moto.
-const DYNAMODB_ATTEMPTS: u32 = 10;
-
 /// Builds a DynamoDB client aimed at `endpoint` only.
 pub fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    use aws_sdk_dynamodb::config::retry::RetryConfig;
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
     let credentials = Credentials::new("local", "local", None, None, "bench");
@@ -139,7 +132,6 @@ pub fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(Region::new(REGION))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
-        .retry_config(RetryConfig::standard().with_max_attempts(DYNAMODB_ATTEMPTS))
         .timeout_config(
             aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
                 .operation_timeout(Duration::from_secs(30))

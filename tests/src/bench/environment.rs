@@ -18,9 +18,9 @@ use crate::stack::{Stack, StackOptions, TABLE_NAME};
 const SEED: u64 = 7;
 /// Odoo version the Odoo sandbox emulates: 19, the current release, served over JSON-2.
 ///
-/// NOTE: on 17 and 18 every customer with a name prefix fails, because the Odoo
-/// client looks titles up by name only ("Mister", not the prefix "Mr.") and
-/// then tries to create one, which the sandbox rejects with an AccessError.
+/// NOTE: on 17 and 18 the Odoo client looks titles up by name only ("Mister",
+/// not the Magento prefix "Mr."), so it tries to create one per prefix, which
+/// the sandbox rejects with an AccessError.
 const ODOO_VERSION: u8 = 19;
 
 /// Delay added to every remote call, by system.

@@ -37,6 +37,7 @@ pub async fn run(endpoints: &Endpoints, page_size: u32) -> anyhow::Result<Scenar
         linked: 0,
         skipped: 0,
         failed: 0,
+        complete: true,
         note: None,
     })
 }

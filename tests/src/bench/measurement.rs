@@ -84,6 +84,7 @@ pub(crate) mod fixtures {
                 linked: 0,
                 skipped: 0,
                 failed: 0,
+                complete: true,
                 note: None,
             },
             dynamodb_calls: calls[2],

@@ -1,4 +1,4 @@
-//! Runs every scenario at every size and prints the report.
+//! Runs every scenario at every size and builds the report.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use super::report::{breakdown_list, results_table, targets_table};
 use super::scenario::Scenario;
 use super::targets::evaluate;
 
-/// What to run.
+/// Sizes, sample, page size, latency and limits of one bench run.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Magento customer counts, one stack each.
@@ -22,13 +22,14 @@ pub struct Settings {
     pub page_size: u32,
     pub latency: Latency,
     pub log_dir: PathBuf,
-    /// Time after which a scenario child is stopped and reported as not finished.
+    /// Time after which the bulk pull takes no new page. A child still running
+    /// [`STOP_GRACE`] later is killed and reported as not run.
     pub scenario_timeout: Duration,
 }
 
-/// Runs the scenarios and returns the Markdown report: settings, results and
-/// targets. A scenario that fails is reported as not run; only a stack that
-/// cannot start is an error.
+/// Runs the scenarios and returns the Markdown report: settings, results,
+/// targets and calls by operation. A scenario that fails or times out is
+/// reported as not run. Only a stack that cannot start is an error.
 pub async fn run(settings: &Settings) -> anyhow::Result<String> {
     let started = Instant::now();
 
@@ -81,6 +82,7 @@ async fn run_scenario(
         customers: size,
         page_size: settings.page_size,
         sample: settings.sample,
+        time_limit: settings.scenario_timeout,
     };
 
     let before = match stack.counters().await {
@@ -88,7 +90,7 @@ async fn run_scenario(
         Err(error) => return not_run(size, scenario, format!("{error:#}"), None),
     };
     let finished = tokio::time::timeout(
-        settings.scenario_timeout,
+        settings.scenario_timeout + STOP_GRACE,
         run_in_child(task, &stack.endpoints),
     )
     .await;
@@ -126,7 +128,11 @@ async fn run_scenario(
     }
 }
 
-/// Explains a scenario stopped at the time limit, with the bulk job's progress.
+/// Time a scenario child gets past its time limit before it is killed: the
+/// bulk pull finishes and checkpoints the pages in flight when it stops.
+const STOP_GRACE: Duration = Duration::from_secs(120);
+
+/// Explains a scenario killed at the time limit, with the bulk job's progress.
 async fn timeout_reason(stack: &BenchStack, settings: &Settings, scenario: Scenario) -> String {
     let limit = settings.scenario_timeout.as_secs();
     let progress = match scenario {
@@ -136,9 +142,13 @@ async fn timeout_reason(stack: &BenchStack, settings: &Settings, scenario: Scena
 
     match progress {
         Some((processed, total)) => format!(
-            "stopped at the {limit} s limit (--scenario-timeout-secs) after the job had processed {processed} of {total} customers"
+            "killed {} s after the {limit} s limit (--scenario-timeout-secs), when the job had processed {processed} of {total} customers",
+            STOP_GRACE.as_secs()
         ),
-        None => format!("stopped at the {limit} s limit (--scenario-timeout-secs)"),
+        None => format!(
+            "killed {} s after the {limit} s limit (--scenario-timeout-secs)",
+            STOP_GRACE.as_secs()
+        ),
     }
 }
 

@@ -47,6 +47,9 @@ pub struct ScenarioResult {
     pub skipped: u64,
     /// Customers that the scenario could not sync, with the reason logged.
     pub failed: u64,
+    /// Whether the scenario went through every customer it set out to. A bulk
+    /// pull stopped at its time limit is not complete.
+    pub complete: bool,
     /// What the numbers leave out or how they were bounded, e.g. the sample size.
     pub note: Option<String>,
 }

@@ -41,14 +41,17 @@ struct Args {
     /// Delay added to every DynamoDB call by the proxy in front of moto, in milliseconds.
     #[arg(long, default_value_t = 5)]
     dynamodb_latency_ms: u64,
-    /// Time after which a scenario is stopped and reported as not finished, in seconds.
+    /// Time in seconds after which the bulk pull takes no new page; its figures
+    /// then cover the customers processed so far. Any scenario still running
+    /// 120 s later is killed and reported as not run.
     #[arg(long, default_value_t = 240)]
     scenario_timeout_secs: u64,
     /// Directory for the logs of moto and the sandboxes.
     #[arg(long)]
     log_dir: Option<PathBuf>,
     /// Run only this scenario, in this process, against the endpoints JSON on
-    /// stdin, and print one JSON result line (the bench starts its children so).
+    /// stdin, and print one JSON result line. The bench starts its scenario
+    /// children with this flag.
     #[arg(long, value_enum)]
     scenario: Option<Scenario>,
     /// With --scenario: customers in the Magento sandbox.
@@ -73,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
             customers: args.customers,
             page_size: args.page_size,
             sample: args.sample,
+            time_limit: Duration::from_secs(args.scenario_timeout_secs),
         };
         let result = run_here(task).await?;
         println!(
