@@ -64,7 +64,7 @@ impl From<CustomerFormBody> for CreateRequest {
         };
 
         CreateRequest {
-            source: CreateSource::Form(input),
+            source: CreateSource::Form(Box::new(input)),
             send_welcome_email: form.send_welcome_email,
         }
     }
