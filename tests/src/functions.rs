@@ -27,7 +27,7 @@ pub const FUNCTIONS: [&str; 6] = [
 
 /// Instances that watch may run per function. The sync function needs two, so that
 /// it can serve a progress request while a slice of a bulk pull runs.
-const CONCURRENCY: u32 = 2;
+const CONCURRENCY: u32 = 4;
 
 /// Time for one function's first request. watch builds the function on its first
 /// invocation, and the build waits while another cargo command locks the target
