@@ -169,16 +169,9 @@ pub(super) async fn run_job(
     )
     .await?;
 
-    if job.status == JobStatus::Queued {
-        ctx.store
-            .set_job_status(&job_id, JobStatus::Running)
-            .await?;
-    }
-    if job.cursor.is_none() {
-        // Stored before the first page, so a resumed scheduled job keeps its
-        // `updated_at` filter even if this run dies before its first checkpoint.
-        let start = serde_json::to_string(&cursor).unwrap_or_default();
-        ctx.store.save_job_cursor(&job_id, Some(&start)).await?;
+    if let Err(error) = mark_started(ctx, &job, &cursor).await {
+        keeper.release().await?;
+        return Err(error);
     }
     tracing::info!(instance_id = %ctx.instance_id(), %job_id, after_id = cursor.after_id, "bulk pull started");
 
@@ -196,6 +189,22 @@ pub(super) async fn run_job(
     let result = finish(ctx, &job_id, progress, cursor, calls).await;
     keeper.release().await?;
     result
+}
+
+/// Moves a queued job to running and stores its start cursor when it has none. The
+/// stored cursor lets a resumed scheduled job keep its `updated_at` filter even if this
+/// run dies before its first checkpoint.
+async fn mark_started(ctx: &SyncContext, job: &Job, cursor: &PageCursor) -> Result<(), SyncError> {
+    if job.status == JobStatus::Queued {
+        ctx.store
+            .set_job_status(&job.job_id, JobStatus::Running)
+            .await?;
+    }
+    if job.cursor.is_none() {
+        let start = serde_json::to_string(cursor).unwrap_or_default();
+        ctx.store.save_job_cursor(&job.job_id, Some(&start)).await?;
+    }
+    Ok(())
 }
 
 /// The work of a run, up to its end or its first error.
