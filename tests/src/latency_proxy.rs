@@ -1,8 +1,8 @@
 //! An HTTP proxy that delays every request by a fixed time and counts them.
 //!
 //! The benchmark puts it in front of moto so that DynamoDB calls cost what they cost
-//! over a network, and reads the counts to report DynamoDB calls per customer and,
-//! per DynamoDB operation, how long the upstream took to answer.
+//! over a network. The bench reads the counts to report DynamoDB calls per customer
+//! and, per DynamoDB operation, the upstream's response time.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -184,7 +184,7 @@ mod tests {
     use super::*;
     use axum::routing::get;
 
-    /// Starts an upstream that answers `/ok` with 200 and `/fail` with 500.
+    /// Starts an upstream that responds to `/ok` with 200 and to `/fail` with 500.
     async fn upstream() -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);

@@ -36,7 +36,7 @@ pub fn debug_bin_dir() -> PathBuf {
     bin_dir(Profile::Debug)
 }
 
-/// Returns the directory that holds the binaries of `profile`, honouring `CARGO_TARGET_DIR`.
+/// Returns the directory of the binaries built in `profile`, honouring `CARGO_TARGET_DIR`.
 pub fn bin_dir(profile: Profile) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -5,10 +5,12 @@
 //! by email (1 Odoo call). Unless a partner matched, it creates the partner
 //! (1 Odoo call) and each address child (1 Odoo call each). Then it stores the
 //! link (1 DynamoDB call). A customer of another website is skipped after the
-//! get, as the bulk pull skips it. The ids come from keyset pages of the same page size, as
-//! the import job that enqueues the per-record jobs lists them; those calls are
-//! counted too. Its cost per record does not depend on the number of customers,
-//! so it runs over a fixed sample.
+//! get, as the bulk pull skips it.
+//!
+//! The ids come from keyset pages of the same page size, because the import
+//! job that enqueues the per-record jobs lists them that way. Those calls are
+//! counted too. The cost per record does not depend on the number of
+//! customers, so the baseline runs over a fixed sample.
 
 use std::time::Instant;
 

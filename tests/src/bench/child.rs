@@ -175,7 +175,7 @@ pub async fn run_here(task: ChildTask) -> anyhow::Result<ScenarioResult> {
     };
 
     let covers_all = matches!(task.scenario, Scenario::FetchOnly | Scenario::Bulk);
-    if covers_all && result.customers != task.customers {
+    if covers_all && result.customers != task.customers && result.note.is_none() {
         result.note = Some(format!(
             "went through {} of the {} customers",
             result.customers, task.customers

@@ -1,8 +1,8 @@
 //! The bulk-pull benchmark behind `make bench`.
 //!
 //! For each size (10,000 and 100,000 Magento customers by default) the bench
-//! starts the local stack with injected latency and runs three scenarios, each
-//! in a child process of the bench binary so that its peak RSS is the
+//! starts the local stack with injected latency and runs three scenarios. Each
+//! runs in a child process of the bench binary, so that its peak RSS is the
 //! connector's alone:
 //!
 //! - `bulk`: the connector's bulk pull from an empty link state;
