@@ -65,9 +65,9 @@ impl Drop for MotoServer {
 pub fn spawn() -> anyhow::Result<MotoServer> {
     let executable = find_executable()?;
 
-    // The free port is found by binding and releasing it, so another server started
-    // at the same moment can take it first; moto then fails to bind and exits, and a
-    // new port is tried.
+    // The free port is found by binding and releasing it, so another server started at
+    // the same moment can take it first. Moto then fails to bind and exits, and the
+    // next attempt tries a new port.
     let mut last_error = None;
     for _ in 0..START_ATTEMPTS {
         match start_on_free_port(&executable) {
@@ -169,8 +169,8 @@ fn reserve_port() -> anyhow::Result<SocketAddr> {
         .context("failed to read the address of the reserved port")
 }
 
-/// Tells whether moto's own API answers on `addr`. A bare TCP connect is not enough:
-/// another server may hold the port that moto failed to bind.
+/// Returns true when moto's own API responds on `addr`. A bare TCP connect is not
+/// enough, because another server may have bound the port that moto failed to bind.
 fn answers_as_moto(addr: SocketAddr) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&addr, POLL_INTERVAL) else {
         return false;

@@ -38,7 +38,7 @@ pub async fn run_slice(
         Ok(report) => report,
         Err(SyncError::Busy { .. }) => {
             // The run that holds the lease continues this job; a second one must not.
-            tracing::warn!(%instance_id, %job_id, "another run holds the instance lease; this slice stops");
+            tracing::warn!(%instance_id, %job_id, "instance lease is held by another run; stopping this slice");
             return Ok(());
         }
         Err(error) if error.is_transient() => return Err(error.into()),

@@ -8,16 +8,16 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
 
 use super::keys;
 use super::links::{CustomerLink, create_link_actions, link_from_item, link_to_item};
-use super::{Store, StoreError};
+use super::{Item, Store, StoreError};
 
 /// BatchGetItem accepts at most 100 keys per call.
-const BATCH_GET_MAX: usize = 100;
+pub(super) const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
-const BATCH_WRITE_MAX: usize = 25;
+pub(super) const BATCH_WRITE_MAX: usize = 25;
 /// TransactWriteItems accepts at most 100 actions; a link takes two.
 const LINKS_PER_TRANSACTION: usize = 50;
 /// Rounds of retrying unprocessed items before giving up.
-const UNPROCESSED_ATTEMPTS: u32 = 8;
+pub(super) const UNPROCESSED_ATTEMPTS: u32 = 8;
 
 impl Store {
     /// Returns the existing links of the given Magento customers, keyed by
@@ -44,16 +44,22 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
 
-            for link in self.batch_get(request).await? {
+            for item in self.batch_get_items(request).await? {
+                let link = link_from_item(item)?;
                 links.insert(link.magento_customer_id, link);
             }
         }
         Ok(links)
     }
 
-    async fn batch_get(&self, request: KeysAndAttributes) -> Result<Vec<CustomerLink>, StoreError> {
+    /// Runs a BatchGetItem on this table, retrying the keys DynamoDB leaves
+    /// unprocessed, and returns every item read.
+    pub(super) async fn batch_get_items(
+        &self,
+        request: KeysAndAttributes,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut pending = HashMap::from([(self.table_name().to_string(), request)]);
-        let mut links = Vec::new();
+        let mut items = Vec::new();
 
         for attempt in 0..UNPROCESSED_ATTEMPTS {
             let output = self
@@ -64,18 +70,17 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
 
-            let items = output
-                .responses
-                .unwrap_or_default()
-                .remove(self.table_name())
-                .unwrap_or_default();
-            for item in items {
-                links.push(link_from_item(item)?);
-            }
+            items.extend(
+                output
+                    .responses
+                    .unwrap_or_default()
+                    .remove(self.table_name())
+                    .unwrap_or_default(),
+            );
 
             pending = output.unprocessed_keys.unwrap_or_default();
             if pending.values().all(|request| request.keys().is_empty()) {
-                return Ok(links);
+                return Ok(items);
             }
             backoff(attempt).await;
         }

@@ -2,25 +2,19 @@
 //! sync, which must not make one DynamoDB call per customer.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use futures::{StreamExt, TryStreamExt};
 
 use super::addresses::{AddressItem, AddressLink};
+use super::batch::{BATCH_GET_MAX, BATCH_WRITE_MAX};
 use super::keys::{self, ItemKeys};
 use super::links::{CustomerLink, link_to_item};
-use super::{Item, Store, StoreError, from_item, to_item};
+use super::{Store, StoreError, from_item, to_item};
 
 const ENTITY: &str = "address link";
-/// BatchGetItem accepts at most 100 keys per call.
-const BATCH_GET_MAX: usize = 100;
-/// BatchWriteItem accepts at most 25 requests per call.
-const BATCH_WRITE_MAX: usize = 25;
 /// BatchWriteItem calls in flight at once for one batch of address links.
 const WRITE_CONCURRENCY: usize = 8;
-/// Rounds of retrying unprocessed keys before giving up.
-const UNPROCESSED_ATTEMPTS: u32 = 8;
 
 /// A partner guard item, as [`Store::create_link`] writes it.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -202,42 +196,5 @@ impl Store {
             .try_collect::<Vec<()>>()
             .await?;
         Ok(())
-    }
-
-    /// Runs one BatchGetItem request to completion, retrying unprocessed keys.
-    async fn batch_get_items(&self, request: KeysAndAttributes) -> Result<Vec<Item>, StoreError> {
-        let mut pending = HashMap::from([(self.table_name().to_string(), request)]);
-        let mut items = Vec::new();
-
-        for attempt in 0..UNPROCESSED_ATTEMPTS {
-            let output = self
-                .client()
-                .batch_get_item()
-                .set_request_items(Some(pending))
-                .send()
-                .await
-                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
-
-            items.extend(
-                output
-                    .responses
-                    .unwrap_or_default()
-                    .remove(self.table_name())
-                    .unwrap_or_default(),
-            );
-
-            pending = output.unprocessed_keys.unwrap_or_default();
-            if pending.values().all(|request| request.keys().is_empty()) {
-                return Ok(items);
-            }
-            // 50 ms, 100 ms, 200 ms... capped at 2 s, as AWS advises for unprocessed keys.
-            let millis = (50u64 << attempt.min(6)).min(2_000);
-            tokio::time::sleep(Duration::from_millis(millis)).await;
-        }
-
-        Err(StoreError::dynamo_message(
-            "BatchGetItem",
-            format!("address link keys still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
-        ))
     }
 }
