@@ -6,10 +6,11 @@ use functions_common::{ApiError, OutcomeKind, RemoteSystem, timed};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::sync::{CreateRequest, CreateSource, CustomerResult, Outcome, SyncError};
+use shared::sync::{CreateSource, CustomerResult, Outcome, SyncError};
 
 use crate::App;
 use crate::form_errors::form_errors;
+use crate::input::ParsedCreate;
 
 /// Creates the customer in Magento and links it, then builds the 201 response.
 ///
@@ -18,8 +19,13 @@ use crate::form_errors::form_errors;
 pub async fn create_customer(
     app: &App,
     instance_id: &str,
-    request: CreateRequest,
+    parsed: ParsedCreate,
 ) -> Result<Response<Body>, ApiError> {
+    let ParsedCreate {
+        request,
+        phone_field,
+    } = parsed;
+
     // Loaded first so that an unknown instance is a 404 and missing credentials a 502.
     let clients = app
         .clients
@@ -29,7 +35,7 @@ pub async fn create_customer(
 
     let outcome = shared::sync::create_in_magento(&context, &request)
         .await
-        .map_err(|error| use_case_error(error, &request.source))?;
+        .map_err(|error| use_case_error(error, &request.source, phone_field))?;
 
     if let Outcome::Skipped { reason } = &outcome {
         app.metrics.outcome(OutcomeKind::Skipped, 1);
@@ -45,10 +51,13 @@ pub async fn create_customer(
 }
 
 /// Maps a failed use case. Invalid form fields are the caller's to fix (400), while
-/// invalid data of an Odoo partner must be fixed in Odoo (422).
-fn use_case_error(error: SyncError, source: &CreateSource) -> ApiError {
+/// invalid data of an Odoo partner must be fixed in Odoo (422). `phone_field` is the body
+/// key that carried the address telephone.
+fn use_case_error(error: SyncError, source: &CreateSource, phone_field: &str) -> ApiError {
     match (error, source) {
-        (SyncError::Invalid(errors), CreateSource::Form(_)) => form_errors(errors).into(),
+        (SyncError::Invalid(errors), CreateSource::Form(_)) => {
+            form_errors(errors, phone_field).into()
+        }
         (SyncError::Invalid(errors), CreateSource::Partner { odoo_partner_id }) => {
             partner_rejected(*odoo_partner_id, &errors)
         }

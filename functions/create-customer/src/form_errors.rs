@@ -1,9 +1,10 @@
 //! Validation errors of a form request, named by the body fields the caller sent.
 //!
 //! The use case checks the Magento customer built from the form, so its errors name
-//! Magento's fields, e.g. `addresses[0].telephone` for the body's `phone`. The form has
-//! one address, whose names repeat the customer's, so an error found on both is reported
-//! once.
+//! Magento's fields, e.g. `addresses[0].telephone` for the body's `phone` (or
+//! `telephone`). The form has one address, whose names repeat the customer's, so an
+//! error found on both is reported once. Errors on `region_id` come from the form's own
+//! `region_id` and keep their name.
 
 use shared::mapping::{FieldError, ValidationErrors};
 
@@ -11,11 +12,12 @@ use shared::mapping::{FieldError, ValidationErrors};
 const ADDRESS_PREFIX: &str = "addresses[0].";
 
 /// Renames the fields of the use case's errors to the body fields and drops repeats.
-pub fn form_errors(errors: ValidationErrors) -> ValidationErrors {
+/// `phone_field` is the body key that carried the address telephone.
+pub fn form_errors(errors: ValidationErrors, phone_field: &str) -> ValidationErrors {
     let mut renamed: Vec<FieldError> = Vec::new();
 
     for error in errors.0 {
-        let error = rename(error);
+        let error = rename(error, phone_field);
         if !renamed.contains(&error) {
             renamed.push(error);
         }
@@ -24,20 +26,22 @@ pub fn form_errors(errors: ValidationErrors) -> ValidationErrors {
     ValidationErrors(renamed)
 }
 
-fn rename(error: FieldError) -> FieldError {
+fn rename(error: FieldError, phone_field: &str) -> FieldError {
     let Some(address_field) = error.field.strip_prefix(ADDRESS_PREFIX) else {
         return error;
     };
 
     match address_field {
         "telephone" => FieldError {
-            field: "phone".to_owned(),
+            field: phone_field.to_owned(),
             message: error.message,
         },
         // The use case's message names a fix in Odoo, which a form caller cannot apply.
+        // A valid region_id sets the region and an invalid one has its own error, so
+        // this error means that region is missing or not in the list.
         "region_id" => FieldError {
             field: "region".to_owned(),
-            message: "is missing or not in Magento's region list of country_id; send a region code such as TX for Texas".to_owned(),
+            message: "is missing or not in Magento's region list of country_id; send a region code such as TX for Texas, or the region's id in region_id".to_owned(),
         },
         other => FieldError {
             field: other.to_owned(),
@@ -72,7 +76,7 @@ mod tests {
             error("addresses[0].region_id", "is required for country US"),
         ]);
 
-        let fields: Vec<String> = form_errors(errors)
+        let fields: Vec<String> = form_errors(errors, "phone")
             .0
             .into_iter()
             .map(|error| error.field)
@@ -90,7 +94,7 @@ mod tests {
             error("addresses[0].firstname", message),
         ]);
 
-        let renamed = form_errors(errors).0;
+        let renamed = form_errors(errors, "phone").0;
 
         assert_eq!(
             renamed,
@@ -108,9 +112,31 @@ mod tests {
             "is required for country US, which has a region list; set the state in Odoo",
         )]);
 
-        let renamed = form_errors(errors).0;
+        let renamed = form_errors(errors, "phone").0;
 
         assert!(renamed[0].message.contains("country_id"));
         assert!(!renamed[0].message.contains("Odoo"));
+    }
+
+    #[test]
+    fn telephone_named_as_sent() {
+        let errors = ValidationErrors(vec![
+            error(
+                "addresses[0].telephone",
+                "is required by Magento; enter a value",
+            ),
+            error(
+                "region_id",
+                "99 is not in Magento's region list of country US",
+            ),
+        ]);
+
+        let fields: Vec<String> = form_errors(errors, "telephone")
+            .0
+            .into_iter()
+            .map(|error| error.field)
+            .collect();
+
+        assert_eq!(fields, ["telephone", "region_id"]);
     }
 }

@@ -6,7 +6,9 @@ use functions_common::{ApiError, ErrorCode, parse_json};
 use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::sync::{CreateRequest, CreateSource, CustomerInput};
+use shared::sync::{CreateRequest, CreateSource};
+
+use crate::form_body::{CustomerFormBody, PHONE};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,65 +18,20 @@ struct FromPartnerBody {
     send_welcome_email: bool,
 }
 
-/// The form fields. The use case checks them with Magento's rules before any write, so
-/// this type checks only their JSON types.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CustomerFormBody {
-    prefix: Option<String>,
-    firstname: String,
-    middlename: Option<String>,
-    lastname: String,
-    suffix: Option<String>,
-    email: String,
-    /// The address's telephone.
-    phone: Option<String>,
-    vat: Option<String>,
-    #[serde(default)]
-    send_welcome_email: bool,
-    company: Option<String>,
-    #[serde(default)]
-    street: Vec<String>,
-    city: Option<String>,
-    postcode: Option<String>,
-    /// ISO 3166-1 alpha-2 code, as Magento names it.
-    country_id: Option<String>,
-    /// A region code of the country's region list (e.g. `TX`), or a region name for a
-    /// country without one.
-    region: Option<String>,
-}
-
-impl From<CustomerFormBody> for CreateRequest {
-    fn from(form: CustomerFormBody) -> Self {
-        let input = CustomerInput {
-            prefix: form.prefix,
-            firstname: form.firstname,
-            middlename: form.middlename,
-            lastname: form.lastname,
-            suffix: form.suffix,
-            email: form.email,
-            phone: form.phone,
-            vat: form.vat,
-            company: form.company,
-            street: form.street,
-            city: form.city,
-            postcode: form.postcode,
-            country_code: form.country_id,
-            region: form.region,
-        };
-
-        CreateRequest {
-            source: CreateSource::Form(Box::new(input)),
-            send_welcome_email: form.send_welcome_email,
-        }
-    }
+/// A parsed body, with the body key that carried the address telephone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedCreate {
+    pub request: CreateRequest,
+    /// `phone` or `telephone`, so that an error on the address telephone names the key
+    /// the caller sent.
+    pub phone_field: &'static str,
 }
 
 /// The body keys that a request from an Odoo partner accepts.
 const PARTNER_KEYS: [&str; 2] = ["odoo_partner_id", "send_welcome_email"];
 
 /// Parses the body; the presence of `odoo_partner_id` selects the partner form.
-pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError> {
+pub fn parse_create_request(request: &Request) -> Result<ParsedCreate, ApiError> {
     let value: Value = parse_json(request)?;
     let Value::Object(fields) = &value else {
         return Err(ApiError::new(
@@ -85,7 +42,7 @@ pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError
 
     if !fields.contains_key("odoo_partner_id") {
         let form: CustomerFormBody = from_json_value(value)?;
-        return Ok(form.into());
+        return form.into_request();
     }
 
     if let Some(other) = fields
@@ -109,11 +66,14 @@ pub fn parse_create_request(request: &Request) -> Result<CreateRequest, ApiError
             ),
         ));
     }
-    Ok(CreateRequest {
-        source: CreateSource::Partner {
-            odoo_partner_id: body.odoo_partner_id,
+    Ok(ParsedCreate {
+        request: CreateRequest {
+            source: CreateSource::Partner {
+                odoo_partner_id: body.odoo_partner_id,
+            },
+            send_welcome_email: body.send_welcome_email,
         },
-        send_welcome_email: body.send_welcome_email,
+        phone_field: PHONE,
     })
 }
 
@@ -128,7 +88,9 @@ mod tests {
 
     #[test]
     fn partner_id_body() {
-        let parsed = parse_create_request(&request(r#"{"odoo_partner_id": 7}"#)).expect("valid");
+        let parsed = parse_create_request(&request(r#"{"odoo_partner_id": 7}"#))
+            .expect("valid")
+            .request;
 
         assert_eq!(parsed.source, CreateSource::Partner { odoo_partner_id: 7 });
         assert!(!parsed.send_welcome_email);
@@ -138,7 +100,7 @@ mod tests {
     fn partner_id_with_welcome_email() {
         let body = r#"{"odoo_partner_id": 7, "send_welcome_email": true}"#;
 
-        let parsed = parse_create_request(&request(body)).expect("valid");
+        let parsed = parse_create_request(&request(body)).expect("valid").request;
 
         assert_eq!(parsed.source, CreateSource::Partner { odoo_partner_id: 7 });
         assert!(parsed.send_welcome_email);
@@ -150,7 +112,7 @@ mod tests {
             "phone": "555 0100", "street": ["1 Main St"], "city": "Austin", "postcode": "78701",
             "country_id": "US", "region": "TX", "send_welcome_email": true}"#;
 
-        let parsed = parse_create_request(&request(body)).expect("valid");
+        let parsed = parse_create_request(&request(body)).expect("valid").request;
 
         let CreateSource::Form(input) = parsed.source else {
             panic!("parsed as a partner id");
@@ -166,7 +128,7 @@ mod tests {
     fn form_body_defaults() {
         let body = r#"{"firstname": "Ann", "lastname": "Lee", "email": "ann@example.com"}"#;
 
-        let parsed = parse_create_request(&request(body)).expect("valid");
+        let parsed = parse_create_request(&request(body)).expect("valid").request;
 
         let CreateSource::Form(input) = parsed.source else {
             panic!("parsed as a partner id");
@@ -189,12 +151,12 @@ mod tests {
     #[test]
     fn form_unknown_field_named() {
         let body =
-            r#"{"firstname": "Ann", "lastname": "Lee", "email": "a@example.com", "region_id": 57}"#;
+            r#"{"firstname": "Ann", "lastname": "Lee", "email": "a@example.com", "gender": 1}"#;
 
         let error = parse_create_request(&request(body)).expect_err("unknown field");
 
         assert_eq!(error.status().as_u16(), 400);
-        assert_eq!(error.field.as_deref(), Some("region_id"));
+        assert_eq!(error.field.as_deref(), Some("gender"));
     }
 
     #[test]

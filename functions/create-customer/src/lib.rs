@@ -6,6 +6,7 @@
 //! a 409.
 
 mod create;
+mod form_body;
 mod form_errors;
 mod input;
 
@@ -54,11 +55,11 @@ impl App {
         let key = idempotency_key(request)?;
 
         // Parsed before the key is claimed, so a malformed body never uses up a key.
-        let create_request = input::parse_create_request(request)?;
+        let parsed = input::parse_create_request(request)?;
         let body = body_bytes(request, MAX_BODY_BYTES)?;
 
         run_idempotent(&self.store, &instance_id, key.as_deref(), body, || {
-            create::create_customer(self, &instance_id, create_request)
+            create::create_customer(self, &instance_id, parsed)
         })
         .await
     }

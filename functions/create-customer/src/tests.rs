@@ -166,7 +166,7 @@ async fn events_create_then_replay() {
     let systems = Systems::start(0, 1).await.expect("systems start");
     let (app, documents) = systems_app(&systems);
     let files = event_files("create-customer");
-    assert_eq!(files.len(), 2);
+    assert_eq!(files.len(), 3);
 
     for path in &files {
         let name = path
@@ -221,6 +221,16 @@ async fn events_create_then_replay() {
                 assert_eq!(link.customer.city.as_deref(), Some("Lyon"));
                 assert!(link.customer.send_welcome_email);
             }
+            "create-customer-magento-fields" => {
+                let customer = created_customer(&app, &first).await;
+                let address = &customer.addresses[0];
+                let address_id = address.id.map(|id| id.to_string());
+                assert_eq!(customer.addresses.len(), 1);
+                assert_eq!(address.telephone.as_deref(), Some("+1 512 555 0100"));
+                assert_eq!(address.region_id, Some(57));
+                assert_eq!(customer.default_billing, address_id);
+                assert_eq!(customer.default_shipping, None);
+            }
             other => panic!("no assertions for event {other}"),
         }
 
@@ -243,7 +253,7 @@ async fn events_create_then_replay() {
         .iter()
         .filter_map(|document| document.get("Outcome"))
         .collect();
-    assert_eq!(outcomes, vec![&json!("created"), &json!("created")]);
+    assert_eq!(outcomes, vec![&json!("created"); 3]);
 }
 
 #[tokio::test]
@@ -568,4 +578,329 @@ async fn credentials_of_other_kind_is_502() {
         error["message"],
         "magento_auth is bearer but the stored Magento secret contains oauth credentials; store bearer credentials or change magento_auth"
     );
+}
+
+/// Returns a valid form body with a Texas address and `email`, with `changes` applied
+/// (a null value removes the key).
+fn address_form(email: &str, changes: Value) -> String {
+    let mut body = json!({
+        "firstname": "Ann", "lastname": "Lee", "email": email, "phone": "555 0100",
+        "street": ["1 Main St"], "city": "Austin", "postcode": "78701",
+        "country_id": "US", "region": "TX",
+    });
+    if let (Some(fields), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            if value.is_null() {
+                fields.remove(key);
+            } else {
+                fields.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    body.to_string()
+}
+
+/// Reads the Magento customer that a 201 response names, from the sandbox.
+async fn created_customer(app: &App, response: &Response<Body>) -> shared::magento::Customer {
+    let body = body_json(response);
+    assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    let magento_id = body["magento_id"].as_u64().expect("magento id");
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+
+    clients
+        .magento
+        .customers()
+        .get(magento_id)
+        .await
+        .expect("created customer")
+}
+
+/// Sends each form and asserts a 400 `invalid_field` naming `field`, with a message
+/// that contains `message`, and that Magento got no create.
+async fn assert_rejected(systems: &Systems, app: &App, cases: &[(String, &str, &str)]) {
+    for (body, field, message) in cases {
+        let response = send(app, create(INSTANCE_ID, body)).await;
+
+        let error = &body_json(&response)["error"];
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "{body}: {error}"
+        );
+        assert_eq!(error["code"], "invalid_field", "{body}");
+        assert_eq!(error["field"], *field, "{body}: {error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|text| text.contains(message)),
+            "{body}: {error}"
+        );
+    }
+    assert_eq!(
+        systems
+            .magento_route_count(CREATE_ROUTE)
+            .await
+            .expect("stats"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn default_flags_stored() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    // (default_billing, default_shipping) as sent, then as Magento stores them.
+    let cases = [
+        (json!(null), json!(null), true, true),
+        (json!(true), json!(false), true, false),
+        (json!(false), json!(true), false, true),
+        (json!(false), json!(false), false, false),
+    ];
+
+    for (index, (billing, shipping, is_billing, is_shipping)) in cases.into_iter().enumerate() {
+        let email = format!("flags.{index}@example.com");
+        let changes = json!({"default_billing": billing, "default_shipping": shipping});
+
+        let response = send(&app, create(INSTANCE_ID, &address_form(&email, changes))).await;
+
+        let customer = created_customer(&app, &response).await;
+        assert_eq!(customer.addresses.len(), 1, "{email}");
+        let address = &customer.addresses[0];
+        let address_id = address.id.expect("address id").to_string();
+        assert_eq!(address.default_billing, is_billing, "{email}");
+        assert_eq!(address.default_shipping, is_shipping, "{email}");
+        assert_eq!(
+            customer.default_billing,
+            is_billing.then(|| address_id.clone()),
+            "{email}"
+        );
+        assert_eq!(
+            customer.default_shipping,
+            is_shipping.then(|| address_id.clone()),
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn shipping_only_address_syncs() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let changes = json!({"default_billing": false});
+
+    let response = send(
+        &app,
+        create(
+            INSTANCE_ID,
+            &address_form("shipping.only@example.com", changes),
+        ),
+    )
+    .await;
+
+    let body = body_json(&response);
+    assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    let partner_id = body["odoo_partner_id"].as_i64().expect("partner id");
+    let clients = app
+        .clients
+        .get(&app.store, &app.secrets, INSTANCE_ID)
+        .await
+        .expect("clients");
+    let record = clients
+        .odoo
+        .read_with_children(&[partner_id])
+        .await
+        .expect("partner read")
+        .remove(0);
+    // Odoo also copies the first child's address onto a partner without one, so only
+    // the child is checked here.
+    assert_eq!(record.children.len(), 1);
+    assert_eq!(
+        record.children[0].address_type,
+        Some(shared::odoo::AddressType::Delivery)
+    );
+    assert_eq!(record.children[0].city.as_deref(), Some("Austin"));
+
+    // Update in Magento takes the partner's copied address for the existing one.
+    let magento_id = body["magento_id"].as_u64().expect("magento id");
+    let updated = shared::sync::update_in_magento(&clients.sync_context(&app.store), partner_id)
+        .await
+        .expect("update runs");
+    let customer = clients
+        .magento
+        .customers()
+        .get(magento_id)
+        .await
+        .expect("customer");
+    assert_eq!(updated.status(), "unchanged");
+    assert_eq!(customer.addresses.len(), 1);
+    assert_eq!(customer.default_billing, None);
+}
+
+#[tokio::test]
+async fn default_flag_without_address_is_400() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let no_address = json!({
+        "street": null, "city": null, "postcode": null, "country_id": null, "region": null,
+    });
+    let with_flag = |flag: &str| {
+        let mut changes = no_address.clone();
+        changes[flag] = json!(true);
+        address_form("no.address@example.com", changes)
+    };
+    let cases = [
+        (
+            with_flag("default_billing"),
+            "default_billing",
+            "is true, but the form has no address; add street, city, postcode, country_id and phone",
+        ),
+        (
+            with_flag("default_shipping"),
+            "default_shipping",
+            "or leave default_shipping out",
+        ),
+    ];
+
+    assert_rejected(&systems, &app, &cases).await;
+
+    // Without an explicit flag, a form without address fields still creates a customer.
+    let response = send(
+        &app,
+        create(
+            INSTANCE_ID,
+            &address_form("no.address@example.com", no_address),
+        ),
+    )
+    .await;
+    let customer = created_customer(&app, &response).await;
+    assert!(customer.addresses.is_empty());
+    assert_eq!(customer.default_billing, None);
+}
+
+#[tokio::test]
+async fn telephone_alias_stored() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let cases = [
+        json!({"phone": null, "telephone": "+1 512 555 0199"}),
+        json!({"phone": "+1 512 555 0199", "telephone": "+1 512 555 0199"}),
+    ];
+
+    for (index, changes) in cases.into_iter().enumerate() {
+        let email = format!("telephone.{index}@example.com");
+
+        let response = send(&app, create(INSTANCE_ID, &address_form(&email, changes))).await;
+
+        let customer = created_customer(&app, &response).await;
+        assert_eq!(
+            customer.addresses[0].telephone.as_deref(),
+            Some("+1 512 555 0199"),
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn telephone_conflict_is_400() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let email = "telephone.conflict@example.com";
+    let cases = [
+        (
+            address_form(email, json!({"telephone": "555 0199"})),
+            "telephone",
+            "differs from phone, and both set the address telephone; send only one of them",
+        ),
+        // Magento's required telephone is named by the key the caller sent.
+        (
+            address_form(email, json!({"phone": null, "telephone": " "})),
+            "telephone",
+            "telephone: is required by Magento; enter a value",
+        ),
+    ];
+
+    assert_rejected(&systems, &app, &cases).await;
+}
+
+#[tokio::test]
+async fn region_id_stored() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    // Region 57 is Texas (TX) and 9 is Armed Forces Europe, the third US region coded AE.
+    let cases = [
+        (json!({"region": null, "region_id": 57}), 57, "TX"),
+        (json!({"region": null, "region_id": "57"}), 57, "TX"),
+        (json!({"region": "Texas", "region_id": 57}), 57, "TX"),
+        (json!({"region": "AE", "region_id": 9}), 9, "AE"),
+    ];
+
+    for (index, (changes, region_id, code)) in cases.into_iter().enumerate() {
+        let email = format!("region.{index}@example.com");
+
+        let response = send(&app, create(INSTANCE_ID, &address_form(&email, changes))).await;
+
+        let customer = created_customer(&app, &response).await;
+        let address = &customer.addresses[0];
+        assert_eq!(address.region_id, Some(region_id), "{email}");
+        let region = address.region.as_ref().expect("region");
+        assert_eq!(region.region_code.as_deref(), Some(code), "{email}");
+        assert_eq!(region.region_id, Some(region_id), "{email}");
+    }
+}
+
+#[tokio::test]
+async fn region_id_invalid_is_400() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let email = "region.invalid@example.com";
+    // Region 66 is Alberta, in Canada's list.
+    let cases = [
+        (
+            address_form(email, json!({"region": null, "region_id": 9999})),
+            "region_id",
+            "9999 is not in Magento's region list of country US; send an id listed by GET /V1/directory/countries/US, or the region code in region",
+        ),
+        (
+            address_form(email, json!({"region": null, "region_id": 66})),
+            "region_id",
+            "66 is not in Magento's region list of country US",
+        ),
+        (
+            address_form(email, json!({"region": "CA", "region_id": 57})),
+            "region_id",
+            "57 is Texas (TX), but region is \"CA\"; send only one of them, or both for the same region",
+        ),
+        (
+            address_form(
+                email,
+                json!({"country_id": "FR", "region": null, "region_id": 57}),
+            ),
+            "region_id",
+            "country FR has no region list in Magento; send the region name in region instead",
+        ),
+        (
+            address_form(email, json!({"region_id": "TX"})),
+            "region_id",
+            "expected a Magento region id",
+        ),
+    ];
+
+    assert_rejected(&systems, &app, &cases).await;
+}
+
+#[tokio::test]
+async fn unknown_form_field_is_400() {
+    let systems = Systems::start(0, 0).await.expect("systems start");
+    let (app, _) = systems_app(&systems);
+    let cases = [(
+        address_form("unknown.field@example.com", json!({"gender": 1})),
+        "gender",
+        "unknown field `gender`",
+    )];
+
+    assert_rejected(&systems, &app, &cases).await;
 }

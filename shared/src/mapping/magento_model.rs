@@ -46,6 +46,16 @@ impl RegionDirectory {
             .find(|(region_code, _, _)| region_code == code)
             .map(|(_, id, name)| (*id, name.as_str()))
     }
+
+    /// Finds a listed region of `country_code` by its Magento id, returning its code and
+    /// name. An id of another country's list is not found.
+    pub fn find_id(&self, country_code: &str, id: u64) -> Option<(&str, &str)> {
+        self.regions
+            .get(&country_code.trim().to_ascii_uppercase())?
+            .iter()
+            .find(|(_, region_id, _)| *region_id == id)
+            .map(|(code, _, name)| (code.as_str(), name.as_str()))
+    }
 }
 
 /// Reads the five name parts of a customer.
@@ -124,6 +134,8 @@ pub struct MagentoWriteSettings {
 /// default address ids, every other address with its id, the newsletter flag and any field
 /// the client does not model. A billing address field whose Odoo value still maps from the
 /// current Magento value is left as it is, so 4 street lines are not repacked into 2.
+/// A customer without a default billing address gets the partner's address as a new
+/// one, unless that address equals one of the customer's addresses.
 pub fn merge_into_customer(
     current: &Customer,
     form: &CustomerForm,
@@ -149,6 +161,10 @@ pub fn merge_into_customer(
 
     match billing {
         Some(address) => merge_address(address, form, regions, settings),
+        // Odoo copies the address of a partner's first address child onto a partner
+        // without one, so a customer without a default billing address comes back from
+        // Odoo with a copy of one of its own addresses. A copy adds no new address.
+        None if has_address(current, &form.address) => {}
         None if !form.address.is_empty() => {
             let mut address = Address {
                 firstname: Some(names.first.clone()),
@@ -164,6 +180,14 @@ pub fn merge_into_customer(
     }
 
     merged
+}
+
+/// Tells whether one of the customer's addresses maps to `expected`.
+fn has_address(customer: &Customer, expected: &AddressForm) -> bool {
+    customer.addresses.iter().any(|address| {
+        let names = address_names(address);
+        address_form(&address_view(address, &names)) == *expected
+    })
 }
 
 fn merge_address(

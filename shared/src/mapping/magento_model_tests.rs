@@ -273,3 +273,48 @@ fn validate_reports_fields_before_write() {
 fn validate_accepts_good_customer() {
     assert_eq!(validate_customer(&three_addresses(), &regions()), Ok(()));
 }
+
+#[test]
+fn region_id_found_only_in_its_country() {
+    let mut regions = regions();
+    regions.add("CA", "AB", 66, "Alberta");
+
+    assert_eq!(regions.find_id("us", 57), Some(("TX", "Texas")));
+    assert_eq!(regions.find_id("US", 66), None);
+    assert_eq!(regions.find_id("CA", 66), Some(("AB", "Alberta")));
+    assert_eq!(regions.find_id("FR", 57), None);
+}
+
+#[test]
+fn merge_without_billing_skips_copied_address() {
+    let mut current = three_addresses();
+    current.addresses.truncate(2);
+    current.default_billing = None;
+    current.addresses[0].default_billing = false;
+    let mapped = map_magento_customer(&current, false);
+    // The partner's own address, as Odoo copies it from its first address child.
+    let mut copied = mapped.form.clone();
+    copied.address = mapped.children[0].child.address.clone();
+    let mut moved = copied.clone();
+    moved.address.city = Some("Dallas".into());
+
+    let unchanged = merge_into_customer(
+        &current,
+        &copied,
+        &customer_names(&current),
+        &regions(),
+        settings(2),
+    );
+    let added = merge_into_customer(
+        &current,
+        &moved,
+        &customer_names(&current),
+        &regions(),
+        settings(2),
+    );
+
+    assert_eq!(unchanged, current);
+    assert_eq!(added.addresses.len(), 3);
+    assert!(added.addresses[2].default_billing);
+    assert_eq!(added.addresses[2].city.as_deref(), Some("Dallas"));
+}

@@ -16,6 +16,7 @@ use super::super::outcome::Outcome;
 use super::super::password::generate_password;
 use super::super::pull::{PullOptions, pull_customers};
 use super::super::snapshot::new_link;
+use super::form_customer::form_customer;
 use super::input::CustomerInput;
 use super::{push_address_links, push_fingerprints};
 
@@ -157,7 +158,7 @@ async fn create_from_form(
     send_welcome_email: bool,
 ) -> Result<Outcome, SyncError> {
     let titles = features(ctx).await?.titles;
-    let customer = build_customer(ctx, &input.form(titles), &input.names()).await?;
+    let customer = form_customer(ctx, input, titles).await?;
 
     let saved = match send(ctx, &customer, send_welcome_email).await? {
         Sent::Created(saved) => *saved,

@@ -7,10 +7,11 @@ use crate::mapping::street::lines_to_odoo;
 use crate::mapping::{AddressForm, CustomerForm, NameParts};
 
 /// A new customer's fields. The address is optional as a whole. With no street, city,
-/// postcode or country, the customer is created without addresses. With any of them, it
-/// gets one address that is both its default billing and default shipping address, so
-/// Magento's required address fields are checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// postcode, country, region or region id, the customer is created without addresses.
+/// With any of them, it gets one address, and Magento's required address fields are
+/// checked. `default_billing` and `default_shipping` make that address the customer's
+/// default billing and default shipping address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerInput {
     #[serde(default)]
     pub prefix: Option<String>,
@@ -41,6 +42,46 @@ pub struct CustomerInput {
     /// region's name for the others.
     #[serde(default)]
     pub region: Option<String>,
+    /// Magento's numeric region id, an alternative to `region`. It must be in the
+    /// region list of `country_code`, and it must name the same region as `region` when
+    /// both are given.
+    #[serde(default)]
+    pub region_id: Option<u64>,
+    /// True when the address is the customer's default billing address.
+    #[serde(default = "default_true")]
+    pub default_billing: bool,
+    /// True when the address is the customer's default shipping address.
+    #[serde(default = "default_true")]
+    pub default_shipping: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for CustomerInput {
+    /// Empty fields, with the address (when one is added) as both default addresses.
+    fn default() -> Self {
+        Self {
+            prefix: None,
+            firstname: String::new(),
+            middlename: None,
+            lastname: String::new(),
+            suffix: None,
+            email: String::new(),
+            phone: None,
+            vat: None,
+            company: None,
+            street: Vec::new(),
+            city: None,
+            postcode: None,
+            country_code: None,
+            region: None,
+            region_id: None,
+            default_billing: true,
+            default_shipping: true,
+        }
+    }
 }
 
 impl CustomerInput {
@@ -53,6 +94,11 @@ impl CustomerInput {
             &self.lastname,
             self.suffix.as_deref(),
         )
+    }
+
+    /// Tells whether any address field is set, so that the customer gets an address.
+    pub fn has_address(&self) -> bool {
+        self.region_id.is_some() || !self.form(false).address.is_empty()
     }
 
     /// Returns the fields as a canonical form, the shape the Magento mapping builds a
@@ -121,5 +167,46 @@ mod tests {
         assert_eq!(input.form(true).title.as_deref(), Some("Dr."));
         assert_eq!(input.form(false).name, "Dr. Ana Lima");
         assert!(input.form(false).address.is_empty());
+    }
+
+    #[test]
+    fn has_address_checks_every_address_field() {
+        let blank = CustomerInput {
+            street: vec!["  ".into()],
+            city: Some(String::new()),
+            ..CustomerInput::default()
+        };
+        let with_region_id = CustomerInput {
+            region_id: Some(57),
+            ..CustomerInput::default()
+        };
+        let with_postcode = CustomerInput {
+            postcode: Some("78701".into()),
+            ..CustomerInput::default()
+        };
+
+        assert!(!blank.has_address());
+        assert!(with_region_id.has_address());
+        assert!(with_postcode.has_address());
+    }
+
+    #[test]
+    fn defaults_mark_both_default_addresses() {
+        let input: CustomerInput = serde_json::from_value(serde_json::json!({
+            "firstname": "Ana", "lastname": "Lima", "email": "ana@example.test"
+        }))
+        .expect("valid input");
+
+        assert!(input.default_billing);
+        assert!(input.default_shipping);
+        assert_eq!(
+            input,
+            CustomerInput {
+                firstname: "Ana".into(),
+                lastname: "Lima".into(),
+                email: "ana@example.test".into(),
+                ..CustomerInput::default()
+            }
+        );
     }
 }

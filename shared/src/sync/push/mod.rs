@@ -5,6 +5,7 @@
 //! its fix. Neither ever stores or logs a password.
 
 mod create;
+mod form_customer;
 mod input;
 mod update;
 
