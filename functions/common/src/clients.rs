@@ -97,12 +97,7 @@ impl ClientCache {
         secrets: &SecretsStore,
         instance_id: &str,
     ) -> Result<InstanceClients, ApiError> {
-        let config = timed(
-            RemoteSystem::Dynamodb,
-            "get_instance",
-            store.get_instance(instance_id),
-        )
-        .await?;
+        let config = store.get_instance(instance_id).await?;
 
         self.for_instance(secrets, config).await
     }

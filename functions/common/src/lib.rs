@@ -8,6 +8,7 @@
 //!   response so that the runtime never answers with a bare 502;
 //! - [`telemetry`], [`emf`] and [`remote_call`]: JSON logs with the request id, and
 //!   CloudWatch Embedded Metric Format lines for outcomes and remote calls;
+//! - [`dynamodb`]: the DynamoDB client and store, which log and count every request;
 //! - [`idempotency`]: the `Idempotency-Key` guarantee.
 //!
 //! ```
@@ -23,6 +24,9 @@
 
 pub mod body;
 pub mod clients;
+#[cfg(feature = "testing")]
+pub mod counting_proxy;
+pub mod dynamodb;
 pub mod emf;
 pub mod error;
 pub mod idempotency;

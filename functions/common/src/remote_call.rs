@@ -1,7 +1,7 @@
 //! Counting and timing remote calls through tracing spans.
 //!
-//! Any span with a `remote_system` field (`magento`, `odoo`, `dynamodb`,
-//! `secretsmanager`, `lambda`) is a remote call. [`RemoteCallMetrics`] times it from
+//! Any span with a `remote_system` field (`magento`, `odoo`, `secretsmanager`,
+//! `lambda`) is a remote call. [`RemoteCallMetrics`] times it from
 //! creation to close and writes one EMF line with the span's `operation` and `success`
 //! fields. `success` may be recorded later, and a span that never records it counts as
 //! a success.
@@ -9,8 +9,10 @@
 //! [`timed`] opens one around a future and logs one line per call.
 //!
 //! The Magento and Odoo clients of `shared` instead log one event per HTTP exchange
-//! with a `latency_ms` field. The layer counts those events by their target module
-//! (`shared::magento::*`, `shared::odoo::*`), so each retry counts as a call.
+//! with a `latency_ms` field, and so does the DynamoDB client of [`crate::dynamodb`].
+//! The layer counts those events by their target (`shared::magento::*`,
+//! `shared::odoo::*`, [`DYNAMODB_TARGET`]), so each retry counts as a call. DynamoDB
+//! calls are counted only there, so code must not wrap a store call in [`timed`].
 
 use std::future::Future;
 use std::time::Instant;
@@ -22,6 +24,7 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::dynamodb::DYNAMODB_TARGET;
 use crate::emf::{Metrics, RemoteSystem};
 
 /// Runs one remote call inside a `remote_call` span and logs its outcome and latency.
@@ -112,20 +115,28 @@ impl Visit for CallFields {
 /// The fields of a client's per-exchange log event.
 #[derive(Default)]
 struct ExchangeFields {
-    latency_ms: Option<u64>,
+    /// Milliseconds, whole for Magento and Odoo and fractional for DynamoDB.
+    latency_ms: Option<f64>,
     status: Option<u64>,
     error: bool,
     route: Option<String>,
     model: Option<String>,
     method: Option<String>,
+    operation: Option<String>,
 }
 
 impl Visit for ExchangeFields {
     fn record_u64(&mut self, field: &Field, value: u64) {
         match field.name() {
-            "latency_ms" => self.latency_ms = Some(value),
+            "latency_ms" => self.latency_ms = Some(value as f64),
             "status" => self.status = Some(value),
             _ => {}
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "latency_ms" && value.is_finite() && value >= 0.0 {
+            self.latency_ms = Some(value);
         }
     }
 
@@ -140,6 +151,8 @@ impl Visit for ExchangeFields {
             "route" => self.route = Some(value.to_owned()),
             "model" => self.model = Some(value.to_owned()),
             "method" => self.method = Some(value.to_owned()),
+            "operation" => self.operation = Some(value.to_owned()),
+            "error" => self.error = true,
             _ => {}
         }
     }
@@ -147,7 +160,7 @@ impl Visit for ExchangeFields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         match field.name() {
             "error" => self.error = true,
-            "method" | "route" | "model" => {
+            "method" | "route" | "model" | "operation" => {
                 let text = format!("{value:?}").trim_matches('"').to_owned();
                 self.record_str(field, &text);
             }
@@ -164,6 +177,7 @@ impl ExchangeFields {
                 self.model.as_deref().unwrap_or("?"),
                 self.method.as_deref().unwrap_or("?")
             ),
+            RemoteSystem::Dynamodb => self.operation.clone().unwrap_or_else(|| "?".to_owned()),
             _ => self.route.clone().unwrap_or_else(|| "?".to_owned()),
         }
     }
@@ -181,6 +195,8 @@ fn client_system(target: &str) -> Option<RemoteSystem> {
         Some(RemoteSystem::Magento)
     } else if target.starts_with("shared::odoo") {
         Some(RemoteSystem::Odoo)
+    } else if target == DYNAMODB_TARGET {
+        Some(RemoteSystem::Dynamodb)
     } else {
         None
     }
@@ -201,7 +217,7 @@ where
             self.metrics.remote_call(
                 system,
                 &fields.operation(system),
-                std::time::Duration::from_millis(latency_ms),
+                std::time::Duration::from_secs_f64(latency_ms / 1000.0),
                 fields.success(),
             );
         }
@@ -265,16 +281,17 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));
         let _guard = tracing::subscriber::set_default(subscriber);
 
-        let result: Result<u32, String> = timed(RemoteSystem::Dynamodb, "get_instance", async {
-            Err("throttled".to_owned())
-        })
-        .await;
+        let result: Result<u32, String> =
+            timed(RemoteSystem::SecretsManager, "get_magento", async {
+                Err("throttled".to_owned())
+            })
+            .await;
 
         let documents = documents.lock().expect("lock");
         assert_eq!(result, Err("throttled".to_owned()));
         assert_eq!(documents.len(), 1);
-        assert_eq!(documents[0]["System"], "dynamodb");
-        assert_eq!(documents[0]["Operation"], "get_instance");
+        assert_eq!(documents[0]["System"], "secretsmanager");
+        assert_eq!(documents[0]["Operation"], "get_magento");
         assert_eq!(documents[0]["Success"], false);
     }
 
@@ -286,10 +303,12 @@ mod tests {
 
         tracing::info!(target: "shared::magento::client", route = "/V1/customers/:id", status = 200_u64, latency_ms = 12_u64, "Magento call");
         tracing::warn!(target: "shared::odoo::client", model = "res.partner", method = "create", latency_ms = 30_u64, error = "timed out", "Odoo call got no response");
+        tracing::info!(target: "functions_common::dynamodb", operation = "GetItem", status = 200_u64, latency_ms = 1.25_f64, "DynamoDB call");
+        tracing::warn!(target: "functions_common::dynamodb", operation = "PutItem", latency_ms = 2.0_f64, error = "connector error", "DynamoDB call failed");
         tracing::info!(target: "shared::store::links", latency_ms = 3_u64, "not a client exchange");
 
         let documents = documents.lock().expect("lock");
-        assert_eq!(documents.len(), 2);
+        assert_eq!(documents.len(), 4);
         assert_eq!(documents[0]["System"], "magento");
         assert_eq!(documents[0]["Operation"], "/V1/customers/:id");
         assert_eq!(documents[0]["Success"], true);
@@ -297,6 +316,12 @@ mod tests {
         assert_eq!(documents[1]["System"], "odoo");
         assert_eq!(documents[1]["Operation"], "res.partner.create");
         assert_eq!(documents[1]["Success"], false);
+        assert_eq!(documents[2]["System"], "dynamodb");
+        assert_eq!(documents[2]["Operation"], "GetItem");
+        assert_eq!(documents[2]["Success"], true);
+        assert_eq!(documents[2]["RemoteCallLatency"], 1.25);
+        assert_eq!(documents[3]["Operation"], "PutItem");
+        assert_eq!(documents[3]["Success"], false);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use functions_common::outcome::result_response;
 use functions_common::status::partner_rejected;
-use functions_common::{ApiError, OutcomeKind, RemoteSystem, timed};
+use functions_common::{ApiError, OutcomeKind};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
@@ -74,12 +74,10 @@ async fn skipped(app: &App, instance_id: &str, source: &CreateSource, reason: &s
     let CreateSource::Partner { odoo_partner_id } = source else {
         return conflict;
     };
-    let link = timed(
-        RemoteSystem::Dynamodb,
-        "get_link_by_partner",
-        app.store.get_link_by_partner(instance_id, *odoo_partner_id),
-    )
-    .await;
+    let link = app
+        .store
+        .get_link_by_partner(instance_id, *odoo_partner_id)
+        .await;
 
     match link {
         Ok(Some(link)) => conflict.with_details(json!({

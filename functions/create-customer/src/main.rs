@@ -2,10 +2,10 @@
 
 use create_customer::App;
 use functions_common::clients::{ClientCache, ClientLimits};
+use functions_common::dynamodb::store_from_env;
 use functions_common::{Metrics, init_tracing};
 use lambda_http::{Error, Request, service_fn};
 use shared::secrets::SecretsStore;
-use shared::store::Store;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
 
     let config = aws_config::load_from_env().await;
     let app = App {
-        store: Store::from_env(&config)?,
+        store: store_from_env(&config)?,
         secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&config)),
         clients: ClientCache::new(ClientLimits::http()),
         metrics,

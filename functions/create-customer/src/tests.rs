@@ -904,3 +904,67 @@ async fn unknown_form_field_is_400() {
 
     assert_rejected(&systems, &app, &cases).await;
 }
+
+#[tokio::test]
+async fn dynamodb_calls_counted() {
+    use functions_common::counting_proxy::CountingProxy;
+    use functions_common::dynamodb::dynamodb_client;
+    use functions_common::remote_call::RemoteCallMetrics;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let systems = Systems::start(0, 1).await.expect("systems start");
+    let proxy = CountingProxy::start(&systems.aws.moto.endpoint_url())
+        .await
+        .expect("proxy starts");
+    let proxied = systems
+        .aws
+        .config
+        .to_builder()
+        .endpoint_url(proxy.endpoint_url())
+        .build();
+    let (metrics, documents) = Metrics::in_memory("create-customer");
+    let app = App {
+        store: shared::store::Store::new(
+            dynamodb_client(&proxied),
+            systems.aws.store.table_name(),
+        ),
+        secrets: systems.secrets(),
+        clients: ClientCache::new(test_limits()),
+        metrics: metrics.clone(),
+    };
+    let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let form = address_form("counted@example.com", json!({}));
+
+    let created = send(&app, create_with_key(&form, "count-key")).await;
+    let replayed = send(&app, create_with_key(&form, "count-key")).await;
+
+    assert_eq!(created.status(), StatusCode::CREATED, "{}", body_json(&created));
+    assert_eq!(replayed.status(), StatusCode::CREATED);
+    assert_eq!(replayed.headers()[REPLAYED_HEADER], "true");
+    let documents = documents.lock().expect("lock");
+    let dynamodb: Vec<&Value> = documents
+        .iter()
+        .filter(|document| document["System"] == "dynamodb")
+        .collect();
+    let calls: u64 = dynamodb
+        .iter()
+        .filter_map(|document| document["RemoteCalls"].as_u64())
+        .sum();
+    let mut reported: Vec<String> = dynamodb
+        .iter()
+        .filter_map(|document| document["Operation"].as_str().map(str::to_owned))
+        .collect();
+    let mut forwarded = proxy.dynamodb_operations();
+    assert!(!forwarded.is_empty());
+    assert_eq!(calls, forwarded.len() as u64);
+    reported.sort();
+    forwarded.sort();
+    assert_eq!(reported, forwarded);
+    assert!(
+        dynamodb
+            .iter()
+            .all(|document| document["RemoteCallLatency"].as_f64().is_some()),
+        "{dynamodb:?}"
+    );
+}

@@ -1,9 +1,9 @@
 //! Lambda entry point of the customers API. Clients are built once per cold start.
 
 use customers::App;
+use functions_common::dynamodb::store_from_env;
 use functions_common::{Metrics, init_tracing};
 use lambda_http::{Error, Request, service_fn};
-use shared::store::Store;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -12,7 +12,7 @@ async fn main() -> Result<(), Error> {
 
     let config = aws_config::load_from_env().await;
     let app = App {
-        store: Store::from_env(&config)?,
+        store: store_from_env(&config)?,
         metrics,
     };
 

@@ -3,8 +3,7 @@
 use functions_common::params::parse_query_parameter;
 use functions_common::response::method_not_allowed;
 use functions_common::{
-    ApiError, RemoteSystem, json_response, parse_path_parameter, path_parameter, query_parameter,
-    timed,
+    ApiError, json_response, parse_path_parameter, path_parameter, query_parameter,
 };
 use http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -33,19 +32,11 @@ async fn list(app: &App, request: &Request) -> Result<Response<Body>, ApiError> 
     let cursor = query_parameter(request, "cursor");
 
     // An unknown instance is a 404, not an empty page.
-    timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(&instance_id),
-    )
-    .await?;
-    let page = timed(
-        RemoteSystem::Dynamodb,
-        "list_links",
-        app.store
-            .list_links(&instance_id, filter.as_ref(), limit, cursor.as_deref()),
-    )
-    .await?;
+    app.store.get_instance(&instance_id).await?;
+    let page = app
+        .store
+        .list_links(&instance_id, filter.as_ref(), limit, cursor.as_deref())
+        .await?;
 
     let customers: Vec<CustomerSummary> = page.links.iter().map(CustomerSummary::from).collect();
     Ok(json_response(
@@ -58,17 +49,8 @@ async fn get(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let instance_id = path_parameter(request, "instance_id")?;
     let magento_id: u64 = parse_path_parameter(request, "magento_id", "a positive integer")?;
 
-    timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(&instance_id),
-    )
-    .await?;
-    let link = timed(
-        RemoteSystem::Dynamodb,
-        "get_link",
-        app.store.get_link(&instance_id, magento_id),
-    )
+    app.store.get_instance(&instance_id).await?;
+    let link = app.store.get_link(&instance_id, magento_id)
     .await?
     .ok_or_else(|| {
         ApiError::not_found(format!(

@@ -52,13 +52,7 @@ async fn create(app: &App, request: &Request) -> Result<Response<Body>, ApiError
 
     // Checked before the secrets are written, so a duplicate create cannot replace the
     // credentials of the existing instance.
-    match timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(&id),
-    )
-    .await
-    {
+    match app.store.get_instance(&id).await {
         Ok(_) => return Err(StoreError::InstanceExists { instance_id: id }.into()),
         Err(StoreError::NotFound { .. }) => {}
         Err(error) => return Err(error.into()),
@@ -76,12 +70,7 @@ async fn create(app: &App, request: &Request) -> Result<Response<Body>, ApiError
         app.secrets.put_odoo(&id, &odoo),
     )
     .await?;
-    timed(
-        RemoteSystem::Dynamodb,
-        "create_instance",
-        app.store.create_instance(&config),
-    )
-    .await?;
+    app.store.create_instance(&config).await?;
 
     tracing::info!(instance_id = %id, "instance created");
     let mut response = json_response(StatusCode::CREATED, &InstanceView::from(&config));
@@ -94,12 +83,7 @@ async fn create(app: &App, request: &Request) -> Result<Response<Body>, ApiError
 }
 
 async fn list(app: &App) -> Result<Response<Body>, ApiError> {
-    let instances = timed(
-        RemoteSystem::Dynamodb,
-        "list_instances",
-        app.store.list_instances(),
-    )
-    .await?;
+    let instances = app.store.list_instances().await?;
 
     let views: Vec<InstanceView> = instances.iter().map(InstanceView::from).collect();
     Ok(json_response(
@@ -109,12 +93,7 @@ async fn list(app: &App) -> Result<Response<Body>, ApiError> {
 }
 
 async fn get(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
-    let config = timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(id),
-    )
-    .await?;
+    let config = app.store.get_instance(id).await?;
 
     Ok(json_response(StatusCode::OK, &InstanceView::from(&config)))
 }
@@ -132,12 +111,7 @@ async fn update(app: &App, request: &Request, id: &str) -> Result<Response<Body>
         ));
     }
 
-    let existing = timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(id),
-    )
-    .await?;
+    let existing = app.store.get_instance(id).await?;
     let mut config = body.to_config(id, existing.created_at, Utc::now())?;
     require_new_credentials(&existing, &config, &body)?;
 
@@ -163,12 +137,7 @@ async fn update(app: &App, request: &Request, id: &str) -> Result<Response<Body>
         }
         None => existing.odoo_secret_ref.clone(),
     };
-    timed(
-        RemoteSystem::Dynamodb,
-        "update_instance",
-        app.store.update_instance(&config),
-    )
-    .await?;
+    app.store.update_instance(&config).await?;
 
     tracing::info!(instance_id = %id, "instance updated");
     Ok(json_response(StatusCode::OK, &InstanceView::from(&config)))
@@ -209,12 +178,7 @@ fn auth_family(kind: MagentoAuthKind) -> &'static str {
 }
 
 async fn delete(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
-    timed(
-        RemoteSystem::Dynamodb,
-        "delete_instance",
-        app.store.delete_instance(id),
-    )
-    .await?;
+    app.store.delete_instance(id).await?;
 
     let magento = timed(
         RemoteSystem::SecretsManager,

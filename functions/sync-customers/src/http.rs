@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use functions_common::response::method_not_allowed;
-use functions_common::{ApiError, RemoteSystem, json_response, path_parameter, timed};
+use functions_common::{ApiError, json_response, path_parameter};
 use http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use shared::store::{JobKind, JobStatus, StoreError};
@@ -35,20 +35,10 @@ pub async fn route(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
 
 async fn start(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let instance_id = path_parameter(request, "instance_id")?;
-    timed(
-        RemoteSystem::Dynamodb,
-        "get_instance",
-        app.store.get_instance(&instance_id),
-    )
-    .await?;
+    app.store.get_instance(&instance_id).await?;
     reject_running(app, &instance_id).await?;
 
-    let job = timed(
-        RemoteSystem::Dynamodb,
-        "create_job",
-        app.store.create_job(&instance_id, JobKind::Bulk),
-    )
-    .await?;
+    let job = app.store.create_job(&instance_id, JobKind::Bulk).await?;
     let continuation = Continuation::new(&instance_id, &job.job_id, None);
     if let Err(error) = app.invoker.continue_job(&continuation).await {
         // A job that never starts must not block the next start.
@@ -75,12 +65,7 @@ async fn start(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
 async fn reject_running(app: &App, instance_id: &str) -> Result<(), ApiError> {
     let now = Utc::now();
 
-    let lease = timed(
-        RemoteSystem::Dynamodb,
-        "get_lease",
-        app.store.get_lease(instance_id),
-    )
-    .await?;
+    let lease = app.store.get_lease(instance_id).await?;
     if let Some(lease) = lease.filter(|lease| lease.expires_at > now) {
         return Err(StoreError::LeaseHeld {
             instance_id: lease.instance_id,
@@ -90,12 +75,7 @@ async fn reject_running(app: &App, instance_id: &str) -> Result<(), ApiError> {
         .into());
     }
 
-    let recent = timed(
-        RemoteSystem::Dynamodb,
-        "list_jobs",
-        app.store.list_jobs(instance_id, 10),
-    )
-    .await?;
+    let recent = app.store.list_jobs(instance_id, 10).await?;
     let queued = recent
         .iter()
         .find(|job| job.status == JobStatus::Queued && now - job.created_at < QUEUED_GRACE);
@@ -113,12 +93,7 @@ async fn progress(app: &App, request: &Request) -> Result<Response<Body>, ApiErr
     let instance_id = path_parameter(request, "instance_id")?;
     let job_id = path_parameter(request, "job_id")?;
 
-    let job = timed(
-        RemoteSystem::Dynamodb,
-        "get_job",
-        app.store.get_job(&job_id),
-    )
-    .await?;
+    let job = app.store.get_job(&job_id).await?;
     // A job id of another instance gets the same 404 as an unknown one.
     if job.instance_id != instance_id {
         return Err(ApiError::not_found(format!(

@@ -4,11 +4,11 @@
 #![recursion_limit = "256"]
 
 use functions_common::clients::{ClientCache, ClientLimits};
+use functions_common::dynamodb::store_from_env;
 use functions_common::{Metrics, init_tracing};
 use lambda_http::lambda_runtime::{self, Error, LambdaEvent};
 use serde_json::Value;
 use shared::secrets::SecretsStore;
-use shared::store::Store;
 use sync_customers::{App, SelfInvoker};
 
 #[tokio::main]
@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
     })?;
     let config = aws_config::load_from_env().await;
     let app = App {
-        store: Store::from_env(&config)?,
+        store: store_from_env(&config)?,
         secrets: SecretsStore::new(aws_sdk_secretsmanager::Client::new(&config)),
         clients: ClientCache::new(ClientLimits::background()),
         invoker: SelfInvoker {

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use functions_common::outcome::outcome_counts;
-use functions_common::{ApiError, ErrorCode, RemoteSystem, timed};
+use functions_common::{ApiError, ErrorCode};
 use shared::store::{JobCounts, JobStatus};
 use shared::sync::{BulkOptions, SyncError, resume_job};
 
@@ -28,9 +28,7 @@ pub async fn run_slice(
         Err(error) => return fail_job(app, job_id, error).await,
     };
     let context = clients.sync_context(&app.store);
-    let before = timed(RemoteSystem::Dynamodb, "get_job", app.store.get_job(job_id))
-        .await?
-        .counts;
+    let before = app.store.get_job(job_id).await?.counts;
 
     let mut options = BulkOptions::for_instance(&context.instance);
     options.deadline = Some(tokio::time::Instant::from_std(deadline));

@@ -11,8 +11,7 @@ use functions_common::outcome::result_response;
 use functions_common::response::method_not_allowed;
 use functions_common::status::partner_rejected;
 use functions_common::{
-    ApiError, Metrics, RemoteSystem, parse_path_parameter, path_parameter, respond, timed,
-    with_path_parameters,
+    ApiError, Metrics, parse_path_parameter, path_parameter, respond, with_path_parameters,
 };
 use http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -84,11 +83,7 @@ impl App {
         magento_id: u64,
         expected: Option<i64>,
     ) -> Result<i64, ApiError> {
-        let link = timed(
-            RemoteSystem::Dynamodb,
-            "get_link",
-            self.store.get_link(instance_id, magento_id),
-        )
+        let link = self.store.get_link(instance_id, magento_id)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!(
