@@ -77,7 +77,16 @@ def test_function_runtime_settings(template):
     assert globals_["Architectures"] == ["arm64"]
     assert globals_["Handler"] == "bootstrap"
     assert globals_["LoggingConfig"]["LogFormat"] == "JSON"
-    assert globals_["LoggingConfig"]["ApplicationLogLevel"] == {"Ref": "LogLevel"}
+
+
+def test_log_level_never_drops_metric_lines(template):
+    """Lambda counts a JSON line without a "level" key, such as an EMF line, as INFO and
+    drops it below the application log level, so that level stays at TRACE and the
+    functions read their own level from LOG_LEVEL."""
+    globals_ = template["Globals"]["Function"]
+
+    assert globals_["LoggingConfig"]["ApplicationLogLevel"] == "TRACE"
+    assert globals_["Environment"]["Variables"]["LOG_LEVEL"] == {"Ref": "LogLevel"}
 
 
 @pytest.mark.parametrize("resource, binary", FUNCTIONS.items())

@@ -11,6 +11,10 @@
 //! - `RemoteCalls` (Count) and `RemoteCallLatency` (Milliseconds) by `System`: magento,
 //!   odoo, dynamodb, secretsmanager, lambda. Each line also carries `Operation` and
 //!   `Success` as plain properties for CloudWatch Logs Insights queries.
+//!
+//! Each line also has a top-level RFC 3339 `timestamp`, the time of `_aws.Timestamp`,
+//! because Lambda adds one to a JSON log line that has none when the function's log
+//! format is JSON.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -166,6 +170,7 @@ impl Metrics {
                     "Metrics": [{"Name": "CustomerOutcomes", "Unit": "Count"}]
                 }]
             },
+            "timestamp": rfc3339(timestamp),
             "Function": self.function,
             "Outcome": outcome.as_str(),
             "CustomerOutcomes": count
@@ -193,6 +198,7 @@ impl Metrics {
                     ]
                 }]
             },
+            "timestamp": rfc3339(timestamp),
             "Function": self.function,
             "System": system.as_str(),
             "Operation": operation,
@@ -222,6 +228,14 @@ fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Formats milliseconds since the Unix epoch as RFC 3339 in UTC, e.g.
+/// `2023-11-14T22:13:20.000Z`.
+fn rfc3339(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +263,7 @@ mod tests {
                         "Metrics": [{"Name": "CustomerOutcomes", "Unit": "Count"}]
                     }]
                 },
+                "timestamp": "2023-11-14T22:13:20.000Z",
                 "Function": "sync-customers",
                 "Outcome": "linked",
                 "CustomerOutcomes": 3
