@@ -12,8 +12,9 @@
 //!    partner (bounded concurrency), and a Magento PUT per conflict that Odoo won.
 //! 4. Odoo: the written partners read back (`read` with children), for the fingerprints
 //!    and the ids of new address children.
-//! 5. DynamoDB: new links in transactions of 50, refreshed links and address links with
-//!    BatchWriteItem.
+//! 5. DynamoDB: new links in conditional transactions of 50, refreshed links and
+//!    address links with BatchWriteItem. A customer linked meanwhile by a concurrent
+//!    call is skipped, and the partner this pull created for it is archived.
 //!
 //! A problem with one customer's data becomes that customer's `Failed` outcome. An
 //! error that stops the whole batch (a system unavailable after every retry) is
@@ -48,19 +49,6 @@ use entry::{Entry, Plan};
 /// concurrency limit applies on top.
 pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
 
-/// The way a pull stores new links.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LinkWrites {
-    /// Conditional transactions of 50 links: a customer or partner linked meanwhile by
-    /// a concurrent call makes that customer's outcome `Failed`, never a second link.
-    #[default]
-    Conditional,
-    /// BatchWriteItem without conditions, for a run that holds the instance lease and
-    /// so has no concurrent writer of these links. It avoids transactions, which cost
-    /// more and which some DynamoDB emulators serve slowly under concurrent writes.
-    Batched,
-}
-
 /// Settings of one pull.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -70,7 +58,6 @@ pub struct PullOptions {
     pub write_concurrency: usize,
     /// The job this pull belongs to, for the logs.
     pub job_id: Option<String>,
-    pub link_writes: LinkWrites,
 }
 
 impl PullOptions {
@@ -80,7 +67,6 @@ impl PullOptions {
             policy: instance.conflict_policy,
             write_concurrency: DEFAULT_WRITE_CONCURRENCY,
             job_id: None,
-            link_writes: LinkWrites::Conditional,
         }
     }
 }
@@ -160,7 +146,7 @@ pub async fn pull_customers(
 
     let geo = plan(ctx, &mut entries, features, options).await?;
     let written = finish::write_all(ctx, entries, geo, features, options).await?;
-    let stored = persist::store_all(ctx, written, options.link_writes).await?;
+    let stored = persist::store_all(ctx, written).await?;
 
     results.extend(positions.into_iter().zip(stored));
     results.sort_by_key(|(position, _)| *position);
