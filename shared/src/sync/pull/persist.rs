@@ -10,7 +10,7 @@
 use chrono::Utc;
 
 use crate::odoo::WriteOptions;
-use crate::store::{AddressKey, AddressLink, CustomerLink, LinkState, StoreError};
+use crate::store::{AddressKey, AddressLink, CustomerLink, LinkState, NewLink, StoreError};
 
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
@@ -29,11 +29,13 @@ pub(super) async fn store_all(
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
-    let mut new_links: Vec<(usize, CustomerLink)> = Vec::new();
+    let mut new_links: Vec<(usize, NewLink)> = Vec::new();
     // The Odoo records a new link would own when its partner was created by this pull.
     let mut created_records: Vec<Vec<i64>> = Vec::new();
     let mut refreshed: Vec<CustomerLink> = Vec::new();
-    let mut addresses: Vec<(usize, Vec<AddressLink>, Vec<AddressKey>)> = Vec::new();
+    // The address links of refreshed links; a new link carries its own.
+    let mut puts: Vec<AddressLink> = Vec::new();
+    let mut deletes: Vec<AddressKey> = Vec::new();
 
     for (position, item) in written.into_iter().enumerate() {
         let Written {
@@ -55,20 +57,22 @@ pub(super) async fn store_all(
                     ),
                     false,
                 );
-                addresses.push((
-                    position,
-                    address_links(instance_id, entry.magento_id, &update),
-                    Vec::new(),
-                ));
                 created_records.push(match outcome {
                     Outcome::Created { .. } => created_ids(&update),
                     _ => Vec::new(),
                 });
-                new_links.push((position, link));
+                new_links.push((
+                    position,
+                    NewLink {
+                        link,
+                        addresses: address_links(instance_id, entry.magento_id, &update),
+                    },
+                ));
             }
             (Some(update), Some(existing)) => {
                 let (links, stale) = changed_addresses(instance_id, entry.magento_id, &update);
-                addresses.push((position, links, stale));
+                puts.extend(links);
+                deletes.extend(stale);
                 refreshed.push(refresh(existing, &update));
             }
             (None, Some(existing)) if matches!(outcome, Outcome::Failed { .. }) => {
@@ -84,11 +88,14 @@ pub(super) async fn store_all(
         });
     }
 
-    let links: Vec<CustomerLink> = new_links.iter().map(|(_, link)| link.clone()).collect();
+    let (positions, links): (Vec<usize>, Vec<NewLink>) = new_links.into_iter().unzip();
     let created = ctx.store.create_links(&links).await;
-    let mut rejected = Vec::new();
     let mut to_archive = Vec::new();
-    for (((position, link), records), result) in new_links.iter().zip(created_records).zip(created)
+    for (((position, NewLink { link, .. }), records), result) in positions
+        .iter()
+        .zip(&links)
+        .zip(created_records)
+        .zip(created)
     {
         match result {
             Ok(()) => {}
@@ -99,10 +106,7 @@ pub(super) async fn store_all(
                 odoo_partner_id,
                 ..
             }) if magento_customer_id == link.magento_customer_id
-                && odoo_partner_id == link.odoo_partner_id =>
-            {
-                rejected.push(*position);
-            }
+                && odoo_partner_id == link.odoo_partner_id => {}
             Err(StoreError::LinkExists {
                 magento_customer_id,
                 odoo_partner_id,
@@ -117,7 +121,6 @@ pub(super) async fn store_all(
                 results[*position].outcome = Outcome::Skipped {
                     reason: lost_race_reason(magento_customer_id, odoo_partner_id, &records),
                 };
-                rejected.push(*position);
                 to_archive.extend(records);
             }
             Err(error) => return Err(error.into()),
@@ -128,15 +131,6 @@ pub(super) async fn store_all(
         ctx.odoo
             .archive(&to_archive, WriteOptions::default())
             .await?;
-    }
-
-    let mut puts = Vec::new();
-    let mut deletes = Vec::new();
-    for (position, links, stale) in addresses {
-        if !rejected.contains(&position) {
-            puts.extend(links);
-            deletes.extend(stale);
-        }
     }
 
     // The remaining writes touch different items, so they go out together.
