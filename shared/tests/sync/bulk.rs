@@ -141,6 +141,13 @@ async fn bulk_pulls_every_page_once() -> anyhow::Result<()> {
     let job = env.ctx.store.get_job(&report.job_id).await?;
     assert_eq!(job.status, JobStatus::Succeeded);
     assert_eq!(job.kind, JobKind::Bulk);
+    assert_eq!(
+        job.skip_reasons,
+        BTreeMap::from([(
+            "Magento customer N belongs to website N, not to this instance's website N".to_owned(),
+            9
+        )])
+    );
     assert_eq!(assert_each_customer_once(&env, 45, &[1]).await?, 36);
     Ok(())
 }

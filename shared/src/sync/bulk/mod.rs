@@ -331,7 +331,12 @@ impl Run<'_> {
         progress.counts = self
             .ctx
             .store
-            .checkpoint_job(self.job_id, &delta, &cursor_json)
+            .checkpoint_job(
+                self.job_id,
+                &delta,
+                &record::skip_reasons(&done.report),
+                &cursor_json,
+            )
             .await?;
         record::record_problems(&self.ctx.store, self.job_id, &done.report).await?;
 
