@@ -167,7 +167,7 @@ fn group_by_columns(rows: Vec<Row>) -> Vec<(Vec<String>, Vec<Row>)> {
     groups
 }
 
-/// Reads `load`'s answer `{"ids": [...] | false, "messages": [...]}`. Returns the
+/// Parses the `load` response `{"ids": [...] | false, "messages": [...]}`. Returns the
 /// joined error messages when Odoo rolled the call back.
 fn rejection(response: &Value, expected: usize) -> Result<Option<String>, Error> {
     let invalid = |detail: String| Error::InvalidResponse {

@@ -129,7 +129,7 @@ pub(super) async fn write_partners(
             Ok(WriteMany::Unsupported) => {}
             Err(error) if stops_batch(&error) => return Err(error),
             Err(error) => {
-                warn!(%error, count = batch.len(), "Odoo refused the batch write method; writing the partners one by one");
+                warn!(%error, count = batch.len(), "Odoo failed the batch write (load); writing the partners one by one");
             }
         }
     }
