@@ -278,8 +278,8 @@ where
         .await
 }
 
-/// Logs every outcome with the ids involved: changes and failures at info, unchanged
-/// customers at debug.
+/// Logs every outcome with the ids involved: failures at warn, changes and skips at
+/// info, unchanged customers at debug.
 fn log_results(ctx: &SyncContext, report: &PullReport, options: &PullOptions) {
     for result in &report.results {
         let odoo_partner_id = result.outcome.odoo_partner_id();
@@ -294,7 +294,17 @@ fn log_results(ctx: &SyncContext, report: &PullReport, options: &PullOptions) {
                 status,
                 "pulled Magento customer"
             ),
-            Outcome::Failed { reason } | Outcome::Skipped { reason } => tracing::warn!(
+            // A skip is expected (for example a customer of another website), so it
+            // is not a warning.
+            Outcome::Skipped { reason } => tracing::info!(
+                instance_id = %ctx.instance_id(),
+                job_id = options.job_id.as_deref(),
+                magento_customer_id = result.magento_customer_id,
+                status,
+                %reason,
+                "Magento customer not pulled"
+            ),
+            Outcome::Failed { reason } => tracing::warn!(
                 instance_id = %ctx.instance_id(),
                 job_id = options.job_id.as_deref(),
                 magento_customer_id = result.magento_customer_id,
