@@ -104,7 +104,7 @@ pub fn prepare(
     for entry in entries(columns, cells) {
         let field = entry.field();
         let converted: Converted = match &entry {
-            Entry::Plain { cell, .. } if cell.is_empty() => Ok((Value::Bool(false), Vec::new())),
+            Entry::Plain { cell: "", .. } => Ok((Value::Bool(false), Vec::new())),
             Entry::Plain { field, cell } => convert::plain(field, cell),
             Entry::Many2one(target) if target.cells.iter().all(|(_, cell)| cell.is_empty()) => {
                 Ok((Value::Bool(false), Vec::new()))
