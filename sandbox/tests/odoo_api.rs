@@ -2104,14 +2104,14 @@ async fn load_archived_needs_active_test() {
     let sandbox = start(OdooVersion::V19).await;
     let id = create_partner(&sandbox, json!({"name": "Archived Load", "active": false})).await;
 
-    let hidden = load(
+    let default_context = load(
         &sandbox,
         json!([".id", "name"]),
         json!([[id.to_string(), "Archived Load 2"]]),
         json!({}),
     )
     .await;
-    let shown = load(
+    let without_active_test = load(
         &sandbox,
         json!([".id", "name"]),
         json!([[id.to_string(), "Archived Load 2"]]),
@@ -2120,12 +2120,12 @@ async fn load_archived_needs_active_test() {
     .await;
     let row = read_one(&sandbox, id, json!(["name", "active"])).await;
 
-    assert_eq!(hidden["ids"], false);
+    assert_eq!(default_context["ids"], false);
     assert_eq!(
-        hidden["messages"][0]["message"],
+        default_context["messages"][0]["message"],
         format!("Unknown database identifier '{id}'")
     );
-    assert_eq!(shown["ids"], json!([id]));
+    assert_eq!(without_active_test["ids"], json!([id]));
     assert_eq!(row["name"], "Archived Load 2");
     assert_eq!(row["active"], false);
 }
@@ -2492,4 +2492,35 @@ async fn load_warning_keeps_changes() {
         }])
     );
     assert_eq!(row["parent_id"][0], newer);
+}
+
+#[tokio::test]
+async fn load_first_contacts_push_up() {
+    let sandbox = start(OdooVersion::V18).await;
+    let single = create_partner(&sandbox, json!({"name": "One Kid Co", "is_company": true})).await;
+    let double = create_partner(&sandbox, json!({"name": "Two Kids Co", "is_company": true})).await;
+
+    load(
+        &sandbox,
+        json!(["name", "parent_id/.id", "city"]),
+        json!([["Only Kid", single.to_string(), "Ghent"]]),
+        json!({}),
+    )
+    .await;
+    load(
+        &sandbox,
+        json!(["name", "parent_id/.id", "city"]),
+        json!([
+            ["First Kid", double.to_string(), "Liège"],
+            ["Second Kid", double.to_string(), "Namur"]
+        ]),
+        json!({}),
+    )
+    .await;
+    let single_row = read_one(&sandbox, single, json!(["city"])).await;
+    let double_row = read_one(&sandbox, double, json!(["city"])).await;
+
+    assert_eq!(single_row["city"], "Ghent");
+    // Both contacts exist when the push-up runs, so neither is the first.
+    assert_eq!(double_row["city"], false);
 }

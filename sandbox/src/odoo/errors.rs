@@ -34,6 +34,8 @@ pub enum OdooError {
     #[error("{0}")]
     KeyError(String),
     /// PostgreSQL rejected a text value for a typed column (SQLSTATE 22P02).
+    // NOTE: PostgreSQL follows the first line with the failing SQL and a
+    // caret ("LINE 1: ..."); the sandbox sends the first line only.
     #[error("{0}")]
     InvalidTextRepresentation(String),
     /// A model name that the registry does not hold.

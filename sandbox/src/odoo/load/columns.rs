@@ -8,7 +8,7 @@ use crate::odoo::fields::{FieldDef, FieldType};
 use crate::odoo::models::{self, Model};
 use crate::odoo::version::OdooVersion;
 
-/// How a many2one column names its target record.
+/// The reference a many2one column uses to name its target record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reference {
     /// `country_id/.id`: the database id.

@@ -34,7 +34,7 @@ pub fn plain(field: &FieldDef, cell: &str) -> Converted {
 
 /// Words that `_str_to_boolean` reads as true or false, whatever the case.
 // NOTE: Odoo also accepts the translations of true/yes/false/no in every
-// installed language; the sandbox knows only the English words.
+// installed language, but the sandbox accepts only the English words.
 const TRUE_WORDS: [&str; 3] = ["1", "true", "yes"];
 const FALSE_WORDS: [&str; 4] = ["", "0", "false", "no"];
 
@@ -42,9 +42,9 @@ fn is_false_word(cell: &str) -> bool {
     FALSE_WORDS.contains(&cell.to_lowercase().as_str())
 }
 
-/// An unknown word still sets `True`, but Odoo reports it with a ValueError
-/// instance, and `_convert_records` logs anything that is not a Warning as
-/// an error: the whole call is then rolled back.
+/// Converts a boolean cell. An unknown word still sets `True`, but Odoo
+/// reports it with a ValueError instance, and `_convert_records` logs
+/// anything that is not a Warning as an error, so the call is rolled back.
 fn boolean(field: &FieldDef, cell: &str) -> (Value, Vec<CellIssue>) {
     let lower = cell.to_lowercase();
     if TRUE_WORDS.contains(&lower.as_str()) {
@@ -65,7 +65,8 @@ fn boolean(field: &FieldDef, cell: &str) -> (Value, Vec<CellIssue>) {
 }
 
 /// Matches the technical value or the label, ignoring case.
-// NOTE: Odoo also matches the labels' translations; the sandbox does not.
+// NOTE: Odoo also matches the translations of the labels, but the sandbox
+// does not.
 fn selection(field: &FieldDef, options: &[(&str, &str)], cell: &str) -> Converted {
     let lower = cell.to_lowercase();
     let found = options

@@ -101,9 +101,9 @@ fn load_records(
 }
 
 /// Builds the message for a row that create or write rejected. A UserError
-/// keeps its text; a CHECK constraint gives the constraint's message,
-/// quoted in 17 and 18 (`convert_pgerror_constraint`) and bare in 19
-/// (`_sql_error_to_message`); anything else is an "unknown error".
+/// keeps its text. A CHECK constraint gives the constraint's message, which
+/// 17 and 18 quote (`convert_pgerror_constraint`) and 19 does not
+/// (`_sql_error_to_message`). Anything else is an "unknown error".
 // NOTE: the 19 wording is read from odoo/orm/models.py after the 19.0
 // refactoring, not run against a live 19 server.
 fn row_message(version: OdooVersion, row: usize, error: &OdooError) -> Message {

@@ -25,7 +25,7 @@ impl Severity {
     }
 }
 
-/// What a converter reports about one cell, before the row is known.
+/// A problem that a converter found in one cell, before the row is known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellIssue {
     pub severity: Severity,
@@ -46,7 +46,7 @@ impl CellIssue {
         }
     }
 
-    /// An error raised as a bare `ValueError(message)`.
+    /// Builds an error that Odoo raises as a bare `ValueError(message)`.
     pub fn unlabelled(text: String) -> Self {
         Self {
             severity: Severity::Error,
@@ -56,7 +56,7 @@ impl CellIssue {
         }
     }
 
-    /// A warning raised as a bare `ImportWarning(message)`.
+    /// Builds a warning that Odoo raises as a bare `ImportWarning(message)`.
     pub fn unlabelled_warning(text: String) -> Self {
         Self {
             severity: Severity::Warning,
@@ -71,7 +71,7 @@ impl CellIssue {
 /// front only when no equal entry is already listed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
-    /// Index of the row in `data`; it fills `rows.from`, `rows.to` and
+    /// Index of the row in `data`. It fills `rows.from`, `rows.to` and
     /// `record`, which are equal because the sandbox has no one2many columns.
     pub row: Option<usize>,
     pub severity: Severity,

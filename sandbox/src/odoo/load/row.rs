@@ -41,9 +41,9 @@ impl Entry<'_> {
 
 /// Reads `data` as a list of rows of `width` text cells. Odoo expects text;
 /// `null` and `false` count as empty cells and integers as their digits.
-// NOTE: real Odoo zips a short row with `fields` and leaves the missing
-// columns out (or fails on a missing relational cell); the sandbox rejects
-// rows whose length differs from `fields` instead.
+// NOTE: real Odoo zips a short row with `fields`, so the missing columns are
+// left out, or the call fails on a missing relational cell. The sandbox
+// rejects rows whose length differs from `fields` instead.
 pub fn read_table(data: &Value, width: usize) -> Result<Vec<Vec<String>>, OdooError> {
     let rows = data.as_array().ok_or_else(|| {
         OdooError::TypeError(format!(
@@ -87,8 +87,8 @@ fn cell_text(cell: &Value, row: usize) -> Result<String, OdooError> {
 }
 
 /// Converts one row. Problems with a cell or an unknown `.id` become
-/// messages; an `.id` that is not an integer is a fault, as the PostgreSQL
-/// error of Odoo's id search escapes `load`.
+/// messages. An `.id` that is not an integer is a fault, because the
+/// PostgreSQL error of Odoo's id search escapes `load`.
 pub fn prepare(
     db: &Database,
     context: &Context,
@@ -126,7 +126,7 @@ pub fn prepare(
     Ok(Row { index, id, values })
 }
 
-/// Resolves the `.id` cell. 18 and 19 treat an empty cell as "create"; 17
+/// Resolves the `.id` cell. 18 and 19 treat an empty cell as "create". 17
 /// tests only that the column exists, so `int('')` fails and the id search
 /// runs with `''`, which PostgreSQL rejects.
 // NOTE: the 17 behaviour is read from odoo/models.py of a 17.0 checkout

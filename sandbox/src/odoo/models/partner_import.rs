@@ -1,4 +1,4 @@
-//! How `load` creates partners: `res.partner._load_records_create` in
+//! Partner creation by `load`: `res.partner._load_records_create` in
 //! odoo/addons/base/models/res_partner.py (17.0 to 19.0). It creates every
 //! row first without the parent sync, then copies from the parents in one
 //! pass, which differs from `create` in three ways:
