@@ -2465,33 +2465,77 @@ async fn load_only_on_partners() {
 
 #[tokio::test]
 async fn load_warning_keeps_changes() {
-    let sandbox = start(OdooVersion::V18).await;
-    create_partner(&sandbox, json!({"name": "Twin Co", "is_company": true})).await;
-    let newer = create_partner(&sandbox, json!({"name": "Twin Co", "is_company": true})).await;
+    for (version, message) in [
+        (
+            OdooVersion::V18,
+            "Found multiple matches for value 'Twin Co' in field 'Related Company' (2 matches)",
+        ),
+        (
+            OdooVersion::V19,
+            "Found multiple matches for value \"Twin Co\" in field \"Related Company\" (2 matches)",
+        ),
+    ] {
+        let sandbox = start(version).await;
+        create_partner(&sandbox, json!({"name": "Twin Co", "is_company": true})).await;
+        let newer = create_partner(&sandbox, json!({"name": "Twin Co", "is_company": true})).await;
 
-    let result = load(
-        &sandbox,
-        json!(["name", "parent_id"]),
-        json!([["Twin Kid", "Twin Co"]]),
-        json!({}),
-    )
-    .await;
-    let kid = result["ids"][0]
-        .as_i64()
-        .expect("created despite the warning");
-    let row = read_one(&sandbox, kid, json!(["parent_id"])).await;
+        let result = load(
+            &sandbox,
+            json!(["name", "parent_id"]),
+            json!([["Twin Kid", "Twin Co"]]),
+            json!({}),
+        )
+        .await;
+        let kid = result["ids"][0]
+            .as_i64()
+            .expect("created despite the warning");
+        let row = read_one(&sandbox, kid, json!(["parent_id"])).await;
 
-    assert_eq!(
-        result["messages"],
-        json!([{
-            "rows": {"from": 0, "to": 0},
-            "record": 0,
-            "type": "warning",
-            "field": "parent_id",
-            "message": "Found multiple matches for value 'Twin Co' in field 'Related Company' (2 matches)"
-        }])
-    );
-    assert_eq!(row["parent_id"][0], newer);
+        assert_eq!(
+            result["messages"],
+            json!([{
+                "rows": {"from": 0, "to": 0},
+                "record": 0,
+                "type": "warning",
+                "field": "parent_id",
+                "message": message
+            }]),
+            "version {version:?}"
+        );
+        assert_eq!(row["parent_id"][0], newer);
+    }
+}
+
+#[tokio::test]
+async fn load_archived_parent_per_version() {
+    for (version, accepted) in [(OdooVersion::V18, false), (OdooVersion::V19, true)] {
+        let sandbox = start(version).await;
+        let parent = create_partner(
+            &sandbox,
+            json!({"name": "Closed Co", "is_company": true, "active": false}),
+        )
+        .await;
+
+        let result = load(
+            &sandbox,
+            json!(["name", "parent_id/.id"]),
+            json!([["Orphan", parent.to_string()]]),
+            json!({}),
+        )
+        .await;
+
+        if accepted {
+            assert_eq!(result["messages"], json!([]), "version {version:?}");
+        } else {
+            assert_eq!(result["ids"], false, "version {version:?}");
+            assert_eq!(
+                result["messages"][0]["message"],
+                format!(
+                    "No matching record found for database id '{parent}' in field 'Related Company'"
+                )
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -103,7 +103,7 @@ fn parse_one(version: OdooVersion, model: &dyn Model, name: &str) -> Result<Colu
     }
 }
 
-/// Splits a column path on `/` after Odoo's `fix_import_export_id_paths`,
+/// Splits a column path on `/` after `fix_import_export_id_paths` (odoo/models.py),
 /// which turns `country_id.id` into `country_id/.id` and `country_id:id`
 /// into `country_id/id`.
 fn split_path(name: &str) -> Vec<String> {

@@ -6,6 +6,9 @@
 //! A converter returns the value with its warnings, or the issue that keeps
 //! the field out of the row. An issue's text already names the field by its
 //! label, as Odoo's `%(field)s` substitution does.
+//!
+//! Two forms of the file were read: the 17.0 one, and the one whose
+//! converters take a `savepoint`, which 19's `load` calls.
 
 use serde_json::{Value, json};
 
@@ -162,7 +165,14 @@ fn by_database_id(
         ));
     };
 
-    if !is_visible(db, context, target.comodel, id) {
+    // 17 and 18 search the id, so `active_test` hides archived targets; the
+    // 19 converter uses `browse(id).exists()`, which finds them.
+    let found = if db.version().major() >= 19 {
+        db.exists(target.comodel, id)
+    } else {
+        is_visible(db, context, target.comodel, id)
+    };
+    if !found {
         return Err(CellIssue::error(
             format!("No matching record found for database id '{value}' in field '{label}'"),
             Some(action),
@@ -192,10 +202,18 @@ fn by_name(db: &Database, context: &Context, target: &Many2oneCells, value: &str
     };
     let mut warnings = Vec::new();
     if ids.len() > 1 {
-        warnings.push(CellIssue::unlabelled_warning(format!(
-            "Found multiple matches for value '{value}' in field '{label}' ({} matches)",
-            ids.len()
-        )));
+        let text = if db.version().major() >= 19 {
+            format!(
+                "Found multiple matches for value \"{value}\" in field \"{label}\" ({} matches)",
+                ids.len()
+            )
+        } else {
+            format!(
+                "Found multiple matches for value '{value}' in field '{label}' ({} matches)",
+                ids.len()
+            )
+        };
+        warnings.push(CellIssue::unlabelled_warning(text));
     }
     Ok((Value::from(*first), warnings))
 }
@@ -222,8 +240,8 @@ pub fn is_visible(db: &Database, context: &Context, model_name: &str, id: i64) -
 }
 
 /// Builds the "Possible Values" window action that Odoo puts in `moreinfo`.
-// NOTE: 'list,form' for 18 and 19 assumes the tree-to-list view rename of
-// 18.0 reached this action; 'tree,form' is what 17's ir_fields.py sends.
+// NOTE: 18 is emulated with the 17 converters (its `load` passes no
+// savepoint) but with 19's 'list,form', after 18.0 renamed tree views.
 fn possible_values(version: OdooVersion, comodel: &str, by_id: bool) -> Value {
     let view_mode = if version.major() < 18 {
         "tree,form"
