@@ -16,7 +16,7 @@ use shared::secrets::{
 };
 use shared::store::{
     AddressLink, CustomerLink, CustomerSnapshot, IdempotencyStart, JobCounts, JobKind, JobStatus,
-    LinkFilter, LinkState, MAX_RECENT_ERRORS, MatchMode, SearchField, Store, StoreError,
+    LinkFilter, LinkState, MAX_RECENT_ERRORS, MatchMode, NewLink, SearchField, Store, StoreError,
     StoredResponse, hash_request,
 };
 
@@ -410,7 +410,7 @@ async fn list_links_pages_with_cursor() -> anyhow::Result<()> {
     let links: Vec<CustomerLink> = (1..=25)
         .map(|id| link("main", id, 1000 + id as i64))
         .collect();
-    for result in store.create_links(&links).await {
+    for result in store.create_links(&new_links(&links)).await {
         result?;
     }
     store.create_link(&link("other", 1, 1)).await?;
@@ -565,7 +565,7 @@ async fn batch_create_and_get() -> anyhow::Result<()> {
         .map(|id| link("main", id, 1000 + id as i64))
         .collect();
 
-    let results = store.create_links(&links).await;
+    let results = store.create_links(&new_links(&links)).await;
     let found = store
         .get_links_for_magento_ids("main", &(1..=130).collect::<Vec<u64>>())
         .await?;
@@ -586,11 +586,55 @@ async fn batch_create_and_get() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn batch_create_with_addresses() -> anyhow::Result<()> {
+    let moto = Moto::start()?;
+    let store = moto.store().await?;
+    store.create_link(&link("main", 7, 99_999)).await?;
+    let address = |customer: u64, address: u64| AddressLink {
+        instance_id: "main".into(),
+        magento_customer_id: customer,
+        magento_address_id: address,
+        odoo_partner_id: 5000 + address as i64,
+        fingerprint: String::new(),
+        updated_at: Utc::now(),
+    };
+    let links: Vec<NewLink> = (1..=40)
+        .map(|id| NewLink {
+            link: link("main", id, 1000 + id as i64),
+            addresses: vec![address(id, id * 10), address(id, id * 10 + 1)],
+        })
+        .collect();
+
+    let results = store.create_links(&links).await;
+
+    let failed: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_err())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(failed, [6], "only customer 7 was already linked");
+    let stored: Vec<u64> = store
+        .get_address_links("main", 40)
+        .await?
+        .iter()
+        .map(|a| a.magento_address_id)
+        .collect();
+    assert_eq!(stored, [400, 401]);
+    assert!(
+        store.get_address_links("main", 7).await?.is_empty(),
+        "a link that lost keeps no address links"
+    );
+    assert_eq!(store.get_address_links("main", 8).await?.len(), 2);
+    Ok(())
+}
+
+#[tokio::test]
 async fn batch_save_overwrites() -> anyhow::Result<()> {
     let moto = Moto::start()?;
     let store = moto.store().await?;
     let mut links: Vec<CustomerLink> = (1..=30).map(|id| link("main", id, id as i64)).collect();
-    for result in store.create_links(&links).await {
+    for result in store.create_links(&new_links(&links)).await {
         result?;
     }
 
@@ -1104,4 +1148,8 @@ fn credentials_debug_redacted() {
         assert!(!printed.contains(secret), "{secret} leaked in: {printed}");
     }
     assert!(printed.contains("[REDACTED]"), "{printed}");
+}
+
+fn new_links(links: &[CustomerLink]) -> Vec<NewLink> {
+    links.iter().cloned().map(NewLink::from).collect()
 }

@@ -1,5 +1,7 @@
 //! The progress of a job as returned by `GET /instances/{instance_id}/sync/{job_id}`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::store::{Job, JobKind, JobStatus};
@@ -20,6 +22,8 @@ pub struct JobView<'a> {
     pub skipped: u64,
     pub failed: u64,
     pub conflicts: u64,
+    /// Skipped customers per reason, with the ids in each reason replaced by `N`.
+    pub skip_reasons: &'a BTreeMap<String, u64>,
     pub customers_per_second: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -53,6 +57,7 @@ impl<'a> JobView<'a> {
             skipped: counts.skipped,
             failed: counts.failed,
             conflicts: counts.conflicts,
+            skip_reasons: &job.skip_reasons,
             customers_per_second: rate(
                 counts.processed,
                 job.started_at,

@@ -19,12 +19,25 @@ pub enum OdooError {
     ValidationError(String),
     #[error("{0}")]
     MissingError(String),
+    /// A PostgreSQL CHECK constraint failed (SQLSTATE 23514). The RPC layer
+    /// reports it as a ValidationError with Odoo's prefix; `load` reports the
+    /// constraint's own message instead.
+    #[error("The operation cannot be completed: {message}")]
+    CheckViolation { message: String },
     #[error("{0}")]
     ValueError(String),
     #[error("{0}")]
     TypeError(String),
     #[error("{0}")]
     AttributeError(String),
+    /// Python's KeyError; its message is the repr of the missing key.
+    #[error("{0}")]
+    KeyError(String),
+    /// PostgreSQL rejected a text value for a typed column (SQLSTATE 22P02).
+    // NOTE: PostgreSQL follows the first line with the failing SQL and a
+    // caret ("LINE 1: ..."); the sandbox sends the first line only.
+    #[error("{0}")]
+    InvalidTextRepresentation(String),
     /// A model name that the registry does not hold.
     #[error("Object {0} doesn't exist")]
     UnknownModel(String),
@@ -47,17 +60,35 @@ impl OdooError {
         Self::AccessDenied("Access Denied".to_string())
     }
 
+    /// Returns whether the Python class derives from `odoo.exceptions.UserError`,
+    /// as AccessDenied, AccessError, MissingError and ValidationError do.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Self::AccessDenied(_)
+                | Self::AccessError(_)
+                | Self::UserError(_)
+                | Self::ValidationError(_)
+                | Self::MissingError(_)
+                | Self::UnknownModel(_)
+        )
+    }
+
     /// Returns the module-qualified class name sent as `data.name` over JSON-RPC.
     pub fn rpc_name(&self) -> &'static str {
         match self {
             Self::AccessDenied(_) => "odoo.exceptions.AccessDenied",
             Self::AccessError(_) => "odoo.exceptions.AccessError",
             Self::UserError(_) | Self::UnknownModel(_) => "odoo.exceptions.UserError",
-            Self::ValidationError(_) => "odoo.exceptions.ValidationError",
+            Self::ValidationError(_) | Self::CheckViolation { .. } => {
+                "odoo.exceptions.ValidationError"
+            }
             Self::MissingError(_) => "odoo.exceptions.MissingError",
             Self::ValueError(_) => "builtins.ValueError",
             Self::TypeError(_) | Self::Signature(_) => "builtins.TypeError",
             Self::AttributeError(_) | Self::UnknownMethod { .. } => "builtins.AttributeError",
+            Self::KeyError(_) => "builtins.KeyError",
+            Self::InvalidTextRepresentation(_) => "psycopg2.errors.InvalidTextRepresentation",
             Self::NameError(_) => "builtins.NameError",
             Self::DatabaseNotFound(_) => "psycopg2.OperationalError",
         }
@@ -68,9 +99,10 @@ impl OdooError {
     pub fn json2_status(&self) -> StatusCode {
         match self {
             Self::AccessDenied(_) | Self::AccessError(_) => StatusCode::FORBIDDEN,
-            Self::UserError(_) | Self::ValidationError(_) | Self::Signature(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::UserError(_)
+            | Self::ValidationError(_)
+            | Self::CheckViolation { .. }
+            | Self::Signature(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::MissingError(_)
             | Self::UnknownModel(_)
             | Self::UnknownMethod { .. }
@@ -78,6 +110,8 @@ impl OdooError {
             Self::ValueError(_)
             | Self::TypeError(_)
             | Self::AttributeError(_)
+            | Self::KeyError(_)
+            | Self::InvalidTextRepresentation(_)
             | Self::NameError(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -72,6 +72,7 @@ pub fn signatures(model: &str, version: OdooVersion) -> Vec<Signature> {
         model_method("search_count", vec![required("domain"), optional("limit")]),
         record_method("read", vec![optional("fields"), optional("load")]),
         model_method("create", vec![required("vals_list")]),
+        model_method("load", vec![required("fields"), required("data")]),
         record_method("write", vec![required("vals")]),
         record_method("unlink", vec![]),
         model_method(

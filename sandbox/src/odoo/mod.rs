@@ -17,6 +17,7 @@ pub mod errors;
 mod fields;
 mod json2;
 mod jsonrpc;
+mod load;
 mod methods;
 mod models;
 mod order;

@@ -7,6 +7,7 @@ use super::context::Context;
 use super::domain::{self, Domain, Leaf, Operator};
 use super::errors::OdooError;
 use super::fields::{FieldDef, FieldType};
+use super::load;
 use super::methods::{self, Signature};
 use super::models::{self, Model, partner_write};
 use super::order;
@@ -120,6 +121,10 @@ fn dispatch(db: &mut Database, call: &Call) -> Result<Value, OdooError> {
                 ))
             })?;
             partner_write::write(db, &call.context, &call.ids, vals).map(|()| Value::Bool(true))
+        }
+        "load" => {
+            ensure_writable(model)?;
+            load::load(db, model, &call.context, arg("fields"), arg("data"))
         }
         "unlink" => {
             ensure_writable(model)?;
@@ -377,6 +382,25 @@ fn name_search(db: &Database, model: &dyn Model, call: &Call) -> Result<Value, O
         .unwrap_or("ilike");
     let limit = optional_usize(call.args.get("limit").unwrap_or(&json!(100)), "limit")?;
 
+    let found = name_search_ids(db, model, name, &extra, operator, limit, &call.context)?;
+    let pairs: Vec<Value> = found
+        .into_iter()
+        .map(|id| json!([id, models::display_name(db, model, id)]))
+        .collect();
+    Ok(Value::Array(pairs))
+}
+
+/// Returns the ids `name_search` finds for `name` within the `extra`
+/// domain, at most `limit` of them.
+pub fn name_search_ids(
+    db: &Database,
+    model: &dyn Model,
+    name: &str,
+    extra: &Value,
+    operator: &str,
+    limit: Option<usize>,
+    context: &Context,
+) -> Result<Vec<i64>, OdooError> {
     let extra_items = extra.as_array().cloned().unwrap_or_default();
     let mut found: Vec<i64> = Vec::new();
 
@@ -389,8 +413,8 @@ fn name_search(db: &Database, model: &dyn Model, call: &Call) -> Result<Value, O
         found = search(
             db,
             model,
-            &extra,
-            &call.context,
+            extra,
+            context,
             &Value::Null,
             &json!(limit),
             &Value::Null,
@@ -414,7 +438,7 @@ fn name_search(db: &Database, model: &dyn Model, call: &Call) -> Result<Value, O
             db,
             model,
             &Value::Array(domain),
-            &call.context,
+            context,
             &Value::Null,
             &Value::Null,
             &Value::Null,
@@ -428,11 +452,7 @@ fn name_search(db: &Database, model: &dyn Model, call: &Call) -> Result<Value, O
     if let Some(limit) = limit {
         found.truncate(limit);
     }
-    let pairs: Vec<Value> = found
-        .into_iter()
-        .map(|id| json!([id, models::display_name(db, model, id)]))
-        .collect();
-    Ok(Value::Array(pairs))
+    Ok(found)
 }
 
 fn fields_get(

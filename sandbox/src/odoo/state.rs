@@ -27,6 +27,10 @@ enum Undo {
     Removed(&'static str, i64, Record),
 }
 
+/// A point in the current call's undo journal, from [`Database::savepoint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Savepoint(usize);
+
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
@@ -141,10 +145,27 @@ impl Database {
         self.journal.clear();
     }
 
+    /// Marks the current point of the call, to undo back to it later with
+    /// [`Database::rollback_to`] while keeping the earlier changes.
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint(self.journal.len())
+    }
+
+    /// Undoes every mutation made since `savepoint`, newest first.
+    pub fn rollback_to(&mut self, savepoint: Savepoint) {
+        while self.journal.len() > savepoint.0 {
+            self.undo_last();
+        }
+    }
+
     /// Undoes every mutation since the last commit, newest first. Ids taken
     /// by rolled-back inserts stay used, as with a PostgreSQL sequence.
     pub fn rollback(&mut self) {
-        while let Some(undo) = self.journal.pop() {
+        self.rollback_to(Savepoint(0));
+    }
+
+    fn undo_last(&mut self) {
+        if let Some(undo) = self.journal.pop() {
             match undo {
                 Undo::Inserted(model, id) => {
                     self.take(model, id);

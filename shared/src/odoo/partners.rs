@@ -34,7 +34,7 @@ impl Default for WriteOptions {
 }
 
 impl WriteOptions {
-    fn context(self) -> Map<String, Value> {
+    pub(super) fn context(self) -> Map<String, Value> {
         let mut context = Map::new();
 
         if self.quiet {

@@ -7,15 +7,13 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
 
 use super::keys;
-use super::links::{CustomerLink, create_link_actions, link_from_item, link_to_item};
+use super::links::{CustomerLink, link_from_item, link_to_item};
 use super::{Item, Store, StoreError};
 
 /// BatchGetItem accepts at most 100 keys per call.
 pub(super) const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
 pub(super) const BATCH_WRITE_MAX: usize = 25;
-/// TransactWriteItems accepts at most 100 actions; a link takes two.
-const LINKS_PER_TRANSACTION: usize = 50;
 /// Rounds of retrying unprocessed items before giving up.
 pub(super) const UNPROCESSED_ATTEMPTS: u32 = 8;
 
@@ -96,7 +94,7 @@ impl Store {
     /// NOTE: BatchWriteItem has no conditions, so this neither checks that the
     /// link exists nor keeps the partner guard in step. Use it only for links
     /// read in the same run whose partner id did not change; new links go
-    /// through [`Store::create_links`].
+    /// through [`Store::create_links`](super::Store::create_links).
     #[tracing::instrument(skip(self, links), fields(count = links.len()))]
     pub async fn save_links(&self, links: &[CustomerLink]) -> Result<(), StoreError> {
         let requests = links
@@ -111,45 +109,6 @@ impl Store {
             .collect::<Result<Vec<_>, StoreError>>()?;
 
         self.batch_write(requests).await
-    }
-
-    /// Creates many links, 50 per transaction. When a transaction is cancelled
-    /// (one link conflicts), its links are retried one by one so that the
-    /// others are still created. Returns one result per input link, in order.
-    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
-    pub async fn create_links(&self, links: &[CustomerLink]) -> Vec<Result<(), StoreError>> {
-        let mut results = Vec::with_capacity(links.len());
-
-        for chunk in links.chunks(LINKS_PER_TRANSACTION) {
-            match self.create_links_in_one_transaction(chunk).await {
-                Ok(()) => results.extend(chunk.iter().map(|_| Ok(()))),
-                Err(error) => {
-                    tracing::debug!(error = %error, "link batch transaction failed; creating its links one by one");
-                    for link in chunk {
-                        results.push(self.create_link(link).await);
-                    }
-                }
-            }
-        }
-        results
-    }
-
-    async fn create_links_in_one_transaction(
-        &self,
-        links: &[CustomerLink],
-    ) -> Result<(), StoreError> {
-        let mut actions = Vec::with_capacity(links.len() * 2);
-        for link in links {
-            actions.extend(create_link_actions(self.table_name(), link)?);
-        }
-
-        self.client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(())
     }
 
     /// Sends write requests in chunks of 25, retrying unprocessed items.

@@ -9,20 +9,12 @@ use futures::{StreamExt, TryStreamExt};
 use super::addresses::{AddressItem, AddressLink};
 use super::batch::{BATCH_GET_MAX, BATCH_WRITE_MAX};
 use super::keys::{self, ItemKeys};
-use super::links::{CustomerLink, link_to_item};
+use super::links::{GUARD_ENTITY, PartnerGuardItem};
 use super::{Store, StoreError, from_item, to_item};
 
 const ENTITY: &str = "address link";
 /// BatchWriteItem calls in flight at once for one batch of address links.
 const WRITE_CONCURRENCY: usize = 8;
-
-/// A partner guard item, as [`Store::create_link`] writes it.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct GuardItem {
-    #[serde(flatten)]
-    keys: ItemKeys,
-    magento_customer_id: u64,
-}
 
 /// The key of one address link: (Magento customer id, Magento address id).
 pub type AddressKey = (u64, u64);
@@ -113,37 +105,6 @@ impl Store {
         self.write_concurrently(requests).await
     }
 
-    /// Writes new links and their partner guards with BatchWriteItem, 25 items
-    /// per call and a few calls at a time, without conditions.
-    ///
-    /// NOTE: unlike [`Store::create_link`], nothing stops a concurrent call from
-    /// linking the same customer or partner. Use it only where no other writer of
-    /// these links can run: the bulk sync holds the instance lease, and it read
-    /// the customers' links and the found partners' guards in the same batch.
-    #[tracing::instrument(skip(self, links), fields(count = links.len()))]
-    pub async fn put_new_links(&self, links: &[CustomerLink]) -> Result<(), StoreError> {
-        let mut requests = Vec::with_capacity(links.len() * 2);
-
-        for link in links {
-            let guard = GuardItem {
-                keys: ItemKeys::new(
-                    keys::instance_pk(&link.instance_id),
-                    keys::partner_sk(link.odoo_partner_id),
-                ),
-                magento_customer_id: link.magento_customer_id,
-            };
-            for item in [link_to_item(link)?, to_item("partner guard", &guard)?] {
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map_err(|e| StoreError::dynamo_message("BatchWriteItem", e.to_string()))?;
-                requests.push(WriteRequest::builder().put_request(put).build());
-            }
-        }
-
-        self.write_concurrently(requests).await
-    }
-
     /// Returns, for each of the given Odoo partners that is linked in this
     /// instance, the Magento customer it is linked to (one BatchGetItem call
     /// per 100 partners, on the partner guard items).
@@ -170,7 +131,7 @@ impl Store {
                 .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
 
             for item in self.batch_get_items(request).await? {
-                let guard: GuardItem = from_item("partner guard", item)?;
+                let guard: PartnerGuardItem = from_item(GUARD_ENTITY, item)?;
                 let partner_id = guard
                     .keys
                     .sk

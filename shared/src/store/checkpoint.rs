@@ -1,7 +1,7 @@
-//! The checkpoint of a running bulk job: its counters and its resume cursor,
-//! written in one conditional update.
+//! The checkpoint of a running bulk job: its counters, skip reasons and resume
+//! cursor, written in one conditional update.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
@@ -11,8 +11,9 @@ use super::keys::{self, JOB_SK};
 use super::{Store, StoreError, from_item, number, string};
 
 impl Store {
-    /// Adds `delta` to the job's counters and sets its cursor, in one atomic
-    /// UpdateItem, and returns the counters after it.
+    /// Adds `delta` to the job's counters and `skip_reasons` to its counts per skip
+    /// reason, and sets its cursor, in one atomic UpdateItem. Returns the counters
+    /// after it.
     ///
     /// Both change together, so a run that stops between two checkpoints
     /// never counts a page it will process again on resume. Fails with
@@ -23,6 +24,7 @@ impl Store {
         &self,
         job_id: &str,
         delta: &JobCounts,
+        skip_reasons: &BTreeMap<String, u64>,
         cursor: &str,
     ) -> Result<JobCounts, StoreError> {
         let JobCounts {
@@ -63,7 +65,22 @@ impl Store {
             additions.push(format!("#{name} :{name}"));
         }
 
-        let mut update = String::from("SET #cursor = :cursor");
+        let mut sets = vec!["#cursor = :cursor".to_owned()];
+        if !skip_reasons.is_empty() {
+            names.insert("#reasons".to_owned(), "skip_reasons".to_owned());
+            values.insert(":zero".to_owned(), number(0));
+        }
+        // Each reason is a nested path in the map the job was created with, because a
+        // nested SET needs its parent map to exist.
+        for (index, (reason, count)) in skip_reasons.iter().enumerate() {
+            names.insert(format!("#reason{index}"), reason.clone());
+            values.insert(format!(":reason{index}"), number(*count));
+            sets.push(format!(
+                "#reasons.#reason{index} = if_not_exists(#reasons.#reason{index}, :zero) + :reason{index}"
+            ));
+        }
+
+        let mut update = format!("SET {}", sets.join(", "));
         if !additions.is_empty() {
             update.push_str(" ADD ");
             update.push_str(&additions.join(", "));

@@ -116,6 +116,8 @@ pub struct Job {
     pub recent_errors: Vec<JobError>,
     /// Number of errors ever recorded, including those no longer kept.
     pub error_count: u64,
+    /// Skipped customers per reason, with the ids in each reason replaced by `N`.
+    pub skip_reasons: BTreeMap<String, u64>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -140,6 +142,9 @@ struct JobItem {
     recent_errors: BTreeMap<String, JobError>,
     #[serde(default)]
     error_seq: u64,
+    /// Created empty with the job, because a checkpoint adds to its entries by path.
+    #[serde(default)]
+    skip_reasons: BTreeMap<String, u64>,
     created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     started_at: Option<DateTime<Utc>>,
@@ -161,6 +166,7 @@ impl From<JobItem> for Job {
             cursor: item.cursor,
             recent_errors,
             error_count: item.error_seq,
+            skip_reasons: item.skip_reasons,
             created_at: item.created_at,
             started_at: item.started_at,
             finished_at: item.finished_at,
@@ -187,6 +193,7 @@ impl Store {
             cursor: None,
             recent_errors: BTreeMap::new(),
             error_seq: 0,
+            skip_reasons: BTreeMap::new(),
             created_at,
             started_at: None,
             finished_at: None,
@@ -509,6 +516,7 @@ mod tests {
             // Slot 0 contains the newer error because the ring wrapped around.
             recent_errors: BTreeMap::from([("0".into(), error(21)), ("1".into(), error(2))]),
             error_seq: 21,
+            skip_reasons: BTreeMap::new(),
             created_at: DateTime::<Utc>::UNIX_EPOCH,
             started_at: None,
             finished_at: None,

@@ -13,7 +13,7 @@ use super::keys::{self, GSI1, GSI1_PK, ItemKeys, PARTNER_GSI_SK};
 use super::{Item, Store, StoreError, from_item, number, string, to_item};
 
 const ENTITY: &str = "customer link";
-const GUARD_ENTITY: &str = "partner guard";
+pub(super) const GUARD_ENTITY: &str = "partner guard";
 /// Attempts of a link transaction that DynamoDB cancels because another
 /// transaction touched the same items at the same time.
 const TRANSACTION_ATTEMPTS: u32 = 5;
@@ -131,10 +131,10 @@ pub(super) fn link_from_item(item: Item) -> Result<CustomerLink, StoreError> {
 
 /// Item that reserves an Odoo partner id for one Magento customer of an instance.
 #[derive(Serialize, Deserialize)]
-struct PartnerGuardItem {
+pub(super) struct PartnerGuardItem {
     #[serde(flatten)]
-    keys: ItemKeys,
-    magento_customer_id: u64,
+    pub keys: ItemKeys,
+    pub magento_customer_id: u64,
 }
 
 impl Store {

@@ -40,6 +40,7 @@ pub mod keys;
 mod lease;
 mod link_list;
 mod links;
+mod new_links;
 mod sync_state;
 mod table;
 
@@ -60,6 +61,7 @@ pub use link_list::{
     DEFAULT_PAGE_SIZE, LinkFilter, LinkPage, MAX_PAGE_SIZE, MatchMode, SearchField,
 };
 pub use links::{CustomerLink, CustomerSnapshot, LinkState};
+pub use new_links::NewLink;
 pub use sync_state::SyncState;
 
 /// Environment variable that names the table.

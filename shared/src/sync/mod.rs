@@ -22,7 +22,7 @@ pub use context::{RemoteCalls, SyncContext};
 pub use error::SyncError;
 pub use outcome::Outcome;
 pub use password::{PasswordError, generate_password};
-pub use pull::{CustomerResult, LinkWrites, PullOptions, PullReport, pull_customers};
+pub use pull::{CustomerResult, PullOptions, PullReport, pull_customers};
 pub use pull_one::pull_customer;
 pub use push::{CreateRequest, CreateSource, CustomerInput, create_in_magento, update_in_magento};
 pub use scheduled::{InstanceRun, pull_due_instances, scheduled_pull};

@@ -5,6 +5,7 @@
 pub mod country;
 mod country_data;
 pub mod partner;
+pub mod partner_import;
 pub mod partner_write;
 pub mod title;
 pub mod users;

@@ -27,6 +27,17 @@ const IGNORED_ON_WRITE: [&str; 5] = [
     "complete_name",
 ];
 
+/// When a new partner takes values from its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParentSync {
+    /// `create`: the parent's language, commercial fields and address are
+    /// copied as the partner is created.
+    OnCreate,
+    /// `load`: `create` runs with `_partners_skip_fields_sync`, and
+    /// `partner_import` copies from the parents once all rows exist.
+    Deferred,
+}
+
 /// Creates one partner per dict, in order; all of them or none.
 pub fn create(
     db: &mut Database,
@@ -35,8 +46,19 @@ pub fn create(
 ) -> Result<Vec<i64>, OdooError> {
     vals_list
         .iter()
-        .map(|vals| create_one(db, context, vals, None))
+        .map(|vals| create_one(db, context, vals, None, ParentSync::OnCreate))
         .collect()
+}
+
+/// Creates one partner as `create` does under `_partners_skip_fields_sync`:
+/// no language, commercial fields or address from the parent, and no
+/// address pushed up to the parent. `partner_import` does those steps.
+pub fn create_without_parent_sync(
+    db: &mut Database,
+    context: &Context,
+    vals: &Map<String, Value>,
+) -> Result<i64, OdooError> {
+    create_one(db, context, vals, None, ParentSync::Deferred)
 }
 
 fn create_one(
@@ -44,6 +66,7 @@ fn create_one(
     context: &Context,
     vals: &Map<String, Value>,
     parent: Option<i64>,
+    sync: ParentSync,
 ) -> Result<i64, OdooError> {
     let mut record = Record::new();
     record.insert("active", Value::Bool(true));
@@ -54,12 +77,14 @@ fn create_one(
     }
 
     let commands = apply_vals(db, &mut record, vals)?;
-    default_lang(db, context, &mut record, vals);
-    sync_from_parent(
-        db,
-        &mut record,
-        parent.is_some() || vals.contains_key("parent_id"),
-    );
+    default_lang(db, context, &mut record, vals, sync);
+    if sync == ParentSync::OnCreate {
+        sync_from_parent(
+            db,
+            &mut record,
+            parent.is_some() || vals.contains_key("parent_id"),
+        );
+    }
     record.insert("email_normalized", email_normalized(&record));
     let stamp = Value::from(now());
     record.insert("create_date", stamp.clone());
@@ -68,7 +93,9 @@ fn create_one(
     let id = db.insert(PARTNER, record);
     check_constraints(db, context, id)?;
     run_child_commands(db, context, id, commands)?;
-    push_first_contact_address(db, context, id)?;
+    if sync == ParentSync::OnCreate {
+        push_first_contact_address(db, context, id)?;
+    }
     Ok(id)
 }
 
@@ -230,15 +257,22 @@ fn command_list(value: &Value) -> Result<Vec<Value>, OdooError> {
     }
 }
 
-/// Sets the language of a new partner that has none in `vals`: the parent's,
-/// else the context language, else en_US.
-fn default_lang(db: &Database, context: &Context, record: &mut Record, vals: &Map<String, Value>) {
+/// Sets the language of a new partner that has none in `vals`: the parent's
+/// (only on `create`), else the context language, else en_US.
+fn default_lang(
+    db: &Database,
+    context: &Context,
+    record: &mut Record,
+    vals: &Map<String, Value>,
+    sync: ParentSync,
+) {
     if vals.contains_key("lang") {
         return;
     }
     let parent_lang = record
         .get("parent_id")
         .and_then(Value::as_i64)
+        .filter(|_| sync == ParentSync::OnCreate)
         .and_then(|parent| db.get(PARTNER, parent))
         .and_then(|parent| parent.get("lang"))
         .cloned();
@@ -352,7 +386,7 @@ fn sync_children(
 
 /// Copies the address of a company's first contact up to the company when
 /// the company has no address yet.
-fn push_first_contact_address(
+pub fn push_first_contact_address(
     db: &mut Database,
     context: &Context,
     id: i64,
@@ -413,7 +447,7 @@ fn run_child_commands(
         match code {
             0 => {
                 let vals = payload.and_then(Value::as_object).ok_or_else(invalid)?;
-                create_one(db, context, vals, Some(id))?;
+                create_one(db, context, vals, Some(id), ParentSync::OnCreate)?;
             }
             1 => {
                 let vals = payload.and_then(Value::as_object).ok_or_else(invalid)?;
@@ -474,9 +508,9 @@ fn check_constraints(db: &Database, context: &Context, id: i64) -> Result<(), Od
 
     let is_contact = record.get("type").and_then(Value::as_str) == Some("contact");
     if is_contact && !record.contains_key("name") {
-        return Err(OdooError::ValidationError(
-            "The operation cannot be completed: Contacts require a name".to_string(),
-        ));
+        return Err(OdooError::CheckViolation {
+            message: "Contacts require a name".to_string(),
+        });
     }
 
     check_foreign_keys(db, record)?;

@@ -41,7 +41,7 @@ use crate::store::{Job, JobCounts, JobKind, JobStatus, StoreError};
 
 use super::context::{RemoteCalls, SyncContext};
 use super::error::SyncError;
-use super::pull::{LinkWrites, PullOptions, PullReport, pull_customers};
+use super::pull::{PullOptions, PullReport, pull_customers};
 use lease::LeaseKeeper;
 
 /// Pages written at once by default: enough to overlap one page's Odoo calls with the
@@ -267,8 +267,6 @@ impl Run<'_> {
             policy: self.options.policy,
             write_concurrency: self.options.write_concurrency,
             job_id: Some(self.job_id.to_owned()),
-            // The run holds the instance lease, so no other run writes these links.
-            link_writes: LinkWrites::Batched,
         };
         let written = intake
             .map(move |fetched| write_page(ctx.clone(), pull.clone(), fetched, cursor.clone()))
@@ -333,7 +331,12 @@ impl Run<'_> {
         progress.counts = self
             .ctx
             .store
-            .checkpoint_job(self.job_id, &delta, &cursor_json)
+            .checkpoint_job(
+                self.job_id,
+                &delta,
+                &record::skip_reasons(&done.report),
+                &cursor_json,
+            )
             .await?;
         record::record_problems(&self.ctx.store, self.job_id, &done.report).await?;
 

@@ -20,7 +20,7 @@ use super::super::geo::add_partners;
 use super::super::magento_write::{MagentoWrite, merge_and_save, partner_version};
 use super::super::outcome::Outcome;
 use super::entry::{Entry, LinkKind, Plan};
-use super::odoo_write::{Created, create_partners, write_partner};
+use super::odoo_write::{Created, create_partners, write_partners};
 use super::{PullOptions, bounded, read_by_id};
 
 /// The link data to store for a customer whose partner is known.
@@ -118,14 +118,9 @@ async fn send_writes(
 
     let (created, written, pushed) = tokio::try_join!(
         async { Ok::<_, SyncError>(create_partners(&ctx.odoo, &create_values).await?) },
-        bounded(
-            writes,
-            options.write_concurrency,
-            |(i, id, values)| async move {
-                let result = write_partner(&ctx.odoo, id, &values).await?;
-                Ok::<_, SyncError>((i, result))
-            }
-        ),
+        async {
+            Ok::<_, SyncError>(write_partners(&ctx.odoo, writes, options.write_concurrency).await?)
+        },
         bounded(pushes, options.write_concurrency, |i| async move {
             let result = push_to_magento(ctx, &entries[i]).await?;
             Ok::<_, SyncError>((i, result))

@@ -1,19 +1,22 @@
 //! Pulling Magento customers into Odoo, a batch at a time.
 //!
 //! One batch (a Magento page, or a single customer) costs a fixed number of calls
-//! whatever its size, plus one Odoo `write` per partner that must change:
+//! whatever its size:
 //!
 //! 1. DynamoDB: the links of the batch's customers (BatchGetItem). A linked customer
 //!    whose Magento fingerprint did not change is `Unchanged` with no other call.
 //! 2. Odoo: the linked partners that must be compared (`read` with children) and the
 //!    partners with the emails of unlinked customers (`search_read` with children), in
 //!    parallel; DynamoDB: which found partners are already linked (BatchGetItem).
-//! 3. Odoo: one `create` with children for all new partners, one `write` per changed
-//!    partner (bounded concurrency), and a Magento PUT per conflict that Odoo won.
+//! 3. Odoo: one `create` with children for all new partners, the changed partners in
+//!    one `load` call per set of fields (a `write` each if Odoo rejects a row), and a
+//!    Magento PUT per conflict that Odoo won.
 //! 4. Odoo: the written partners read back (`read` with children), for the fingerprints
 //!    and the ids of new address children.
-//! 5. DynamoDB: new links in transactions of 50, refreshed links and address links with
-//!    BatchWriteItem.
+//! 5. DynamoDB: new links with their address links in conditional transactions of at
+//!    most 100 actions; refreshed links and their address links with BatchWriteItem.
+//!    A customer linked meanwhile by a concurrent call is skipped, and the partner this
+//!    pull created for it is archived.
 //!
 //! A problem with one customer's data becomes that customer's `Failed` outcome. An
 //! error that stops the whole batch (a system unavailable after every retry) is
@@ -48,19 +51,6 @@ use entry::{Entry, Plan};
 /// concurrency limit applies on top.
 pub const DEFAULT_WRITE_CONCURRENCY: usize = 4;
 
-/// The way a pull stores new links.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LinkWrites {
-    /// Conditional transactions of 50 links: a customer or partner linked meanwhile by
-    /// a concurrent call makes that customer's outcome `Failed`, never a second link.
-    #[default]
-    Conditional,
-    /// BatchWriteItem without conditions, for a run that holds the instance lease and
-    /// so has no concurrent writer of these links. It avoids transactions, which cost
-    /// more and which some DynamoDB emulators serve slowly under concurrent writes.
-    Batched,
-}
-
 /// Settings of one pull.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -70,7 +60,6 @@ pub struct PullOptions {
     pub write_concurrency: usize,
     /// The job this pull belongs to, for the logs.
     pub job_id: Option<String>,
-    pub link_writes: LinkWrites,
 }
 
 impl PullOptions {
@@ -80,7 +69,6 @@ impl PullOptions {
             policy: instance.conflict_policy,
             write_concurrency: DEFAULT_WRITE_CONCURRENCY,
             job_id: None,
-            link_writes: LinkWrites::Conditional,
         }
     }
 }
@@ -160,7 +148,7 @@ pub async fn pull_customers(
 
     let geo = plan(ctx, &mut entries, features, options).await?;
     let written = finish::write_all(ctx, entries, geo, features, options).await?;
-    let stored = persist::store_all(ctx, written, options.link_writes).await?;
+    let stored = persist::store_all(ctx, written).await?;
 
     results.extend(positions.into_iter().zip(stored));
     results.sort_by_key(|(position, _)| *position);
@@ -290,8 +278,8 @@ where
         .await
 }
 
-/// Logs every outcome with the ids involved: changes and failures at info, unchanged
-/// customers at debug.
+/// Logs every outcome with the ids involved: failures at warn, changes and skips at
+/// info, unchanged customers at debug.
 fn log_results(ctx: &SyncContext, report: &PullReport, options: &PullOptions) {
     for result in &report.results {
         let odoo_partner_id = result.outcome.odoo_partner_id();
@@ -306,7 +294,17 @@ fn log_results(ctx: &SyncContext, report: &PullReport, options: &PullOptions) {
                 status,
                 "pulled Magento customer"
             ),
-            Outcome::Failed { reason } | Outcome::Skipped { reason } => tracing::warn!(
+            // A skip is expected (for example a customer of another website), so it
+            // is not a warning.
+            Outcome::Skipped { reason } => tracing::info!(
+                instance_id = %ctx.instance_id(),
+                job_id = options.job_id.as_deref(),
+                magento_customer_id = result.magento_customer_id,
+                status,
+                %reason,
+                "Magento customer not pulled"
+            ),
+            Outcome::Failed { reason } => tracing::warn!(
                 instance_id = %ctx.instance_id(),
                 job_id = options.job_id.as_deref(),
                 magento_customer_id = result.magento_customer_id,

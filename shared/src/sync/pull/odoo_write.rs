@@ -1,5 +1,5 @@
-//! Odoo writes of a pull: one `create` call for all new partners of a batch, one
-//! `write` per changed partner, and the fallbacks that keep one bad record from
+//! Odoo writes of a pull: one `create` call for all new partners of a batch, `load`
+//! calls for the changed partners, and the fallbacks that keep one bad record from
 //! blocking the others.
 //!
 //! Odoo runs each call in one transaction, so a rejected `create` creates nothing and
@@ -8,7 +8,9 @@
 
 use tracing::warn;
 
-use crate::odoo::{Client, Error, PartnerValues, WriteOptions};
+use crate::odoo::{Client, Error, PartnerValues, WriteMany, WriteOptions};
+
+use super::bounded;
 
 /// Rounds of removing the VAT number named in base_vat's message before every record
 /// left with a VAT number is created without validation.
@@ -98,9 +100,50 @@ pub(super) async fn create_partners(
     Ok(results)
 }
 
+/// Writes the changed partners of a batch, each given with its entry index. Several
+/// partners go out in a few `load` calls ([`Client::write_many`]). One partner, a
+/// command `load` cannot express, or a row Odoo rejects falls back to one `write` per
+/// partner with at most `concurrency` in flight, which isolates the bad record. Returns
+/// each index with its warnings or the reason Odoo rejected its write.
+pub(super) async fn write_partners(
+    odoo: &Client,
+    writes: Vec<(usize, i64, PartnerValues)>,
+    concurrency: usize,
+) -> Result<Vec<(usize, Result<Vec<String>, String>)>, Error> {
+    if writes.len() > 1 {
+        let batch: Vec<(i64, PartnerValues)> = writes
+            .iter()
+            .map(|(_, partner_id, values)| (*partner_id, values.clone()))
+            .collect();
+
+        match odoo.write_many(&batch, WriteOptions::default()).await {
+            Ok(WriteMany::Written) => {
+                return Ok(writes
+                    .into_iter()
+                    .map(|(i, _, _)| (i, Ok(Vec::new())))
+                    .collect());
+            }
+            Ok(WriteMany::Rejected(reason)) => {
+                warn!(%reason, count = batch.len(), "Odoo rejected a batch write; writing its partners one by one");
+            }
+            Ok(WriteMany::Unsupported) => {}
+            Err(error) if stops_batch(&error) => return Err(error),
+            Err(error) => {
+                warn!(%error, count = batch.len(), "Odoo failed the batch write (load); writing the partners one by one");
+            }
+        }
+    }
+
+    bounded(writes, concurrency, |(i, partner_id, values)| async move {
+        let result = write_partner(odoo, partner_id, &values).await?;
+        Ok::<_, Error>((i, result))
+    })
+    .await
+}
+
 /// Writes `values` on one existing partner and retries a VAT rejection without VAT
 /// validation. Returns the warnings, or the reason Odoo rejected the write.
-pub(super) async fn write_partner(
+async fn write_partner(
     odoo: &Client,
     partner_id: i64,
     values: &PartnerValues,

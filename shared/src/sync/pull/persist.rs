@@ -1,30 +1,41 @@
 //! Storing what a pull learned: new links in conditional transactions, refreshed links
 //! and address links in batches.
+//!
+//! A concurrent call (a single-customer pull during a bulk run, or two single pulls)
+//! may link the same customer or partner between this pull's lookup and its link
+//! write. The conditional transaction lets exactly one of them win. The loser archives
+//! the partner and address children it created, so Odoo keeps one active partner per
+//! customer, and reports the customer as skipped.
 
 use chrono::Utc;
 
-use crate::store::{AddressKey, AddressLink, CustomerLink, LinkState, StoreError};
+use crate::odoo::WriteOptions;
+use crate::store::{AddressKey, AddressLink, CustomerLink, LinkState, NewLink, StoreError};
 
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::outcome::Outcome;
 use super::super::snapshot::{customer_snapshot, new_link};
+use super::CustomerResult;
 use super::finish::{LinkUpdate, Written};
-use super::{CustomerResult, LinkWrites};
 
 /// Stores the links of every written customer and returns each customer's result, in
 /// input order. A new link that loses to an existing one (the customer or the partner
-/// got linked meanwhile) turns that customer's outcome into `Failed`.
+/// got linked meanwhile) turns that customer's outcome into `Skipped`; see the module
+/// documentation.
 pub(super) async fn store_all(
     ctx: &SyncContext,
     written: Vec<Written<'_>>,
-    link_writes: LinkWrites,
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
-    let mut new_links: Vec<(usize, CustomerLink)> = Vec::new();
+    let mut new_links: Vec<(usize, NewLink)> = Vec::new();
+    // The Odoo records a new link would own when its partner was created by this pull.
+    let mut created_records: Vec<Vec<i64>> = Vec::new();
     let mut refreshed: Vec<CustomerLink> = Vec::new();
-    let mut addresses: Vec<(usize, Vec<AddressLink>, Vec<AddressKey>)> = Vec::new();
+    // The address links of refreshed links; a new link carries its own.
+    let mut puts: Vec<AddressLink> = Vec::new();
+    let mut deletes: Vec<AddressKey> = Vec::new();
 
     for (position, item) in written.into_iter().enumerate() {
         let Written {
@@ -46,16 +57,22 @@ pub(super) async fn store_all(
                     ),
                     false,
                 );
-                addresses.push((
+                created_records.push(match outcome {
+                    Outcome::Created { .. } => created_ids(&update),
+                    _ => Vec::new(),
+                });
+                new_links.push((
                     position,
-                    address_links(instance_id, entry.magento_id, &update),
-                    Vec::new(),
+                    NewLink {
+                        link,
+                        addresses: address_links(instance_id, entry.magento_id, &update),
+                    },
                 ));
-                new_links.push((position, link));
             }
             (Some(update), Some(existing)) => {
                 let (links, stale) = changed_addresses(instance_id, entry.magento_id, &update);
-                addresses.push((position, links, stale));
+                puts.extend(links);
+                deletes.extend(stale);
                 refreshed.push(refresh(existing, &update));
             }
             (None, Some(existing)) if matches!(outcome, Outcome::Failed { .. }) => {
@@ -71,43 +88,53 @@ pub(super) async fn store_all(
         });
     }
 
-    let links: Vec<CustomerLink> = new_links.iter().map(|(_, link)| link.clone()).collect();
-    let mut rejected = Vec::new();
-    if link_writes == LinkWrites::Conditional {
-        let created = ctx.store.create_links(&links).await;
-        for ((position, _), result) in new_links.iter().zip(created) {
-            match result {
-                Ok(()) => {}
-                Err(error @ StoreError::LinkExists { .. }) => {
-                    results[*position].outcome = Outcome::Failed {
-                        reason: format!(
-                            "the sync wrote the Odoo partner but could not link it: {error}"
-                        ),
-                    };
-                    rejected.push(*position);
-                }
-                Err(error) => return Err(error.into()),
+    let (positions, links): (Vec<usize>, Vec<NewLink>) = new_links.into_iter().unzip();
+    let created = ctx.store.create_links(&links).await;
+    let mut to_archive = Vec::new();
+    for (((position, NewLink { link, .. }), records), result) in positions
+        .iter()
+        .zip(&links)
+        .zip(created_records)
+        .zip(created)
+    {
+        match result {
+            Ok(()) => {}
+            // The concurrent call chose the same partner: the link is as intended, and
+            // that call stored the address links.
+            Err(StoreError::LinkExists {
+                magento_customer_id,
+                odoo_partner_id,
+                ..
+            }) if magento_customer_id == link.magento_customer_id
+                && odoo_partner_id == link.odoo_partner_id => {}
+            Err(StoreError::LinkExists {
+                magento_customer_id,
+                odoo_partner_id,
+                ..
+            }) => {
+                // A partner the winning link owns stays active, even if this pull
+                // created it.
+                let records = match odoo_partner_id == link.odoo_partner_id {
+                    true => Vec::new(),
+                    false => records,
+                };
+                results[*position].outcome = Outcome::Skipped {
+                    reason: lost_race_reason(magento_customer_id, odoo_partner_id, &records),
+                };
+                to_archive.extend(records);
             }
+            Err(error) => return Err(error.into()),
         }
     }
-
-    let mut puts = Vec::new();
-    let mut deletes = Vec::new();
-    for (position, links, stale) in addresses {
-        if !rejected.contains(&position) {
-            puts.extend(links);
-            deletes.extend(stale);
-        }
+    if !to_archive.is_empty() {
+        tracing::warn!(instance_id, partners = ?to_archive, "a concurrent call linked these customers first; archiving the partners this pull created");
+        ctx.odoo
+            .archive(&to_archive, WriteOptions::default())
+            .await?;
     }
 
     // The remaining writes touch different items, so they go out together.
     tokio::try_join!(
-        async {
-            match link_writes {
-                LinkWrites::Batched if !links.is_empty() => ctx.store.put_new_links(&links).await,
-                _ => Ok(()),
-            }
-        },
         async {
             match refreshed.is_empty() {
                 true => Ok(()),
@@ -133,6 +160,32 @@ pub(super) async fn store_all(
     )?;
 
     Ok(results)
+}
+
+/// Returns the created partner and its address children, without repeats.
+fn created_ids(update: &LinkUpdate) -> Vec<i64> {
+    let mut ids = vec![update.partner_id];
+
+    for (_, odoo_partner_id, _) in &update.targets {
+        if !ids.contains(odoo_partner_id) {
+            ids.push(*odoo_partner_id);
+        }
+    }
+    ids
+}
+
+/// Explains a lost link race with the link that won: Magento customer to Odoo partner.
+fn lost_race_reason(magento_customer_id: u64, odoo_partner_id: i64, archived: &[i64]) -> String {
+    let base = format!(
+        "a concurrent call linked Magento customer {magento_customer_id} to Odoo partner {odoo_partner_id} first"
+    );
+
+    match archived.first() {
+        Some(partner_id) => format!(
+            "{base}; the duplicate Odoo partner {partner_id} this pull had created is archived"
+        ),
+        None => format!("{base}; this pull's link was not stored"),
+    }
 }
 
 fn address_links(

@@ -56,6 +56,9 @@ pub fn print_summary(job: &Value, actions: &[Action], elapsed: Duration) {
     println!("  updated              {:>6}", totals.updated);
     println!("  unchanged            {:>6}", totals.unchanged);
     println!("  skipped              {:>6}", totals.skipped);
+    for (reason, count) in skip_reasons(job) {
+        println!("    {count:>6} x {reason}");
+    }
     println!("  failed               {:>6}", totals.failed);
 
     let reasons = reason_counts(job, actions);
@@ -73,6 +76,19 @@ pub fn print_summary(job: &Value, actions: &[Action], elapsed: Duration) {
         "  elapsed              {:.1} s in total{bulk_seconds}",
         elapsed.as_secs_f64()
     );
+}
+
+/// Returns the job's count of skipped customers per reason, most frequent first.
+fn skip_reasons(job: &Value) -> Vec<(String, u64)> {
+    let mut reasons: Vec<(String, u64)> = job["skip_reasons"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(reason, count)| Some((reason.clone(), count.as_u64()?)))
+        .collect();
+
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    reasons
 }
 
 /// Groups the job's recent errors by text, with their ids replaced, and adds the
@@ -232,6 +248,18 @@ mod tests {
                 skipped: 200,
                 failed: 4
             }
+        );
+    }
+
+    #[test]
+    fn skip_reasons_most_frequent_first() {
+        let job = json!({"skip_reasons": {"no id": 1, "website N": 200}});
+
+        let reasons = skip_reasons(&job);
+
+        assert_eq!(
+            reasons,
+            [("website N".to_owned(), 200), ("no id".to_owned(), 1)]
         );
     }
 
