@@ -924,10 +924,7 @@ async fn dynamodb_calls_counted() {
         .build();
     let (metrics, documents) = Metrics::in_memory("create-customer");
     let app = App {
-        store: shared::store::Store::new(
-            dynamodb_client(&proxied),
-            systems.aws.store.table_name(),
-        ),
+        store: shared::store::Store::new(dynamodb_client(&proxied), systems.aws.store.table_name()),
         secrets: systems.secrets(),
         clients: ClientCache::new(test_limits()),
         metrics: metrics.clone(),
@@ -939,7 +936,12 @@ async fn dynamodb_calls_counted() {
     let created = send(&app, create_with_key(&form, "count-key")).await;
     let replayed = send(&app, create_with_key(&form, "count-key")).await;
 
-    assert_eq!(created.status(), StatusCode::CREATED, "{}", body_json(&created));
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_json(&created)
+    );
     assert_eq!(replayed.status(), StatusCode::CREATED);
     assert_eq!(replayed.headers()[REPLAYED_HEADER], "true");
     let documents = documents.lock().expect("lock");
