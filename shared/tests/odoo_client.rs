@@ -10,7 +10,8 @@ use sandbox::odoo::{OdooVersion, Options, Running};
 use secrecy::SecretString;
 use serde_json::json;
 use shared::odoo::{
-    AddressType, ChildCommand, Client, ClientConfig, Error, PartnerValues, Protocol, WriteOptions,
+    AddressType, ChildCommand, Client, ClientConfig, Error, PartnerValues, Protocol, WriteMany,
+    WriteOptions,
 };
 use shared::retry::RetryPolicy;
 use url::Url;
@@ -912,6 +913,108 @@ async fn sandbox_write_deleted_is_missing() {
         assert!(
             matches!(error, Error::MissingError(_)),
             "{version:?} {error:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sandbox_write_many_rows_per_partner() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, false).await;
+        let delivery = |street: &str| PartnerValues {
+            street: Some(Some(street.to_owned())),
+            address_type: Some(AddressType::Delivery),
+            ..named("Depot")
+        };
+        let mut first = named("Ana Lima");
+        first.child_ids = vec![ChildCommand::Create(Box::new(delivery("1 Old Rd")))];
+        let ids = client
+            .create_many(vec![first, named("Bo Chen")], WriteOptions::default())
+            .await
+            .expect("created");
+        let before = client.read_with_children(&ids).await.expect("read");
+        let child_id = before[0].children[0].id;
+
+        let mut ana = PartnerValues {
+            phone: Some(Some("+1 555 0100".to_owned())),
+            ..named("Ana Maria Lima")
+        };
+        ana.child_ids = vec![
+            ChildCommand::Update(child_id, Box::new(delivery("2 New Rd"))),
+            ChildCommand::Create(Box::new(delivery("3 Far Rd"))),
+        ];
+        let bo = PartnerValues {
+            phone: Some(None),
+            ..named("Bo Chen Jr")
+        };
+        let calls_before = client.calls();
+        let written = client
+            .write_many(&[(ids[0], ana), (ids[1], bo)], WriteOptions::default())
+            .await
+            .expect("written");
+        let calls = client.calls() - calls_before;
+        let after = client.read_with_children(&ids).await.expect("read");
+
+        assert_eq!(written, WriteMany::Written, "{version:?}");
+        assert_eq!(after[0].partner.name.as_deref(), Some("Ana Maria Lima"));
+        assert_eq!(after[0].partner.phone.as_deref(), Some("+1 555 0100"));
+        assert_eq!(after[1].partner.name.as_deref(), Some("Bo Chen Jr"));
+        let streets: Vec<Option<&str>> = after[0]
+            .children
+            .iter()
+            .map(|child| child.street.as_deref())
+            .collect();
+        assert_eq!(streets, [Some("2 New Rd"), Some("3 Far Rd")], "{version:?}");
+        assert_eq!(
+            calls, 3,
+            "{version:?}: partners, children to update, children to create"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sandbox_write_many_rejects_bad_vat() {
+    for version in VERSIONS {
+        let (_running, client) = sandbox(version, true).await;
+        let ids = client
+            .create_many(
+                vec![named("Good SARL"), named("Bad SARL")],
+                WriteOptions::default(),
+            )
+            .await
+            .expect("created");
+        let france = client
+            .country_id("FR")
+            .await
+            .expect("countries")
+            .expect("France");
+        let with_vat = |name: &str, vat: Option<&str>| PartnerValues {
+            vat: Some(vat.map(str::to_owned)),
+            country_id: Some(Some(france)),
+            ..named(name)
+        };
+
+        let written = client
+            .write_many(
+                &[
+                    (ids[0], with_vat("Good SARL v2", None)),
+                    (ids[1], with_vat("Bad SARL v2", Some("FR12345678"))),
+                ],
+                WriteOptions::default(),
+            )
+            .await
+            .expect("answered");
+        let after = client.read_with_children(&ids).await.expect("read");
+
+        let WriteMany::Rejected(reason) = written else {
+            panic!("{version:?}: expected a rejection, got {written:?}");
+        };
+        assert!(reason.starts_with("row 1: "), "{version:?}: {reason}");
+        assert!(reason.contains("FR12345678"), "{version:?}: {reason}");
+        assert_eq!(
+            after[0].partner.name.as_deref(),
+            Some("Good SARL"),
+            "{version:?}: a rejected load changes nothing"
         );
     }
 }

@@ -7,7 +7,12 @@
 //! record. Every value travels as text, in Odoo's import format, and an empty cell
 //! clears the field. So all rows of one call must carry the same columns, and the
 //! partners are sent in one call per set of columns (usually three: partners, address
-//! children to update, address children to create).
+//! children to update, address children to create). Rows that create records go in
+//! calls without the `.id` column, because Odoo 17 fails on an empty `.id` cell.
+//!
+//! `load` finds a record by `.id` among active records only, so the calls run with
+//! `active_test` off: a partner archived in Odoo is still updated, not taken for a
+//! new record.
 //!
 //! `load` does not raise on a bad row: it returns the messages and rolls the call back.
 //! [`Client::write_many`] reports that as [`WriteMany::Rejected`], and the caller falls
@@ -56,13 +61,21 @@ impl Client {
             return Ok(WriteMany::Unsupported);
         };
 
+        let mut context = options.context();
+        context.insert("active_test".to_owned(), Value::Bool(false));
+
         for (columns, group) in group_by_columns(rows) {
-            let mut fields = vec![".id".to_owned()];
+            let updates = group.iter().any(|(id, _)| id.is_some());
+            let mut fields: Vec<String> = Vec::with_capacity(columns.len() + 1);
+            if updates {
+                fields.push(".id".to_owned());
+            }
             fields.extend(columns.iter().cloned());
+
             let data: Vec<Vec<String>> = group
                 .into_iter()
                 .map(|(id, mut cells)| {
-                    let mut row = vec![id.map(|id| id.to_string()).unwrap_or_default()];
+                    let mut row: Vec<String> = id.map(|id| id.to_string()).into_iter().collect();
                     row.extend(
                         columns
                             .iter()
@@ -75,7 +88,7 @@ impl Client {
             let call = Call::new(MODEL, "load")
                 .arg("fields", json!(fields))
                 .arg("data", json!(data))
-                .context(options.context());
+                .context(context.clone());
             let response = self.execute(&call).await?;
 
             if let Some(rejection) = rejection(&response, data.len())? {
@@ -152,19 +165,27 @@ fn cell(value: Value) -> String {
     }
 }
 
-/// Groups the rows by their set of columns, keeping the order of first appearance, so
-/// parents are written before the children created under them.
+/// Groups the rows by their set of columns, and updates apart from creates, keeping
+/// the order of first appearance, so parents are written before the children created
+/// under them.
 fn group_by_columns(rows: Vec<Row>) -> Vec<(Vec<String>, Vec<Row>)> {
-    let mut groups: Vec<(Vec<String>, Vec<Row>)> = Vec::new();
+    let mut groups: Vec<(bool, Vec<String>, Vec<Row>)> = Vec::new();
 
     for row in rows {
+        let update = row.0.is_some();
         let columns: Vec<String> = row.1.keys().cloned().collect();
-        match groups.iter_mut().find(|(existing, _)| *existing == columns) {
-            Some((_, group)) => group.push(row),
-            None => groups.push((columns, vec![row])),
+        match groups
+            .iter_mut()
+            .find(|(kind, existing, _)| *kind == update && *existing == columns)
+        {
+            Some((_, _, group)) => group.push(row),
+            None => groups.push((update, columns, vec![row])),
         }
     }
     groups
+        .into_iter()
+        .map(|(_, columns, group)| (columns, group))
+        .collect()
 }
 
 /// Parses the `load` response `{"ids": [...] | false, "messages": [...]}`. Returns the
@@ -193,29 +214,40 @@ fn rejection(response: &Value, expected: usize) -> Result<Option<String>, Error>
     }
 }
 
-/// Joins the messages of a rejected `load`, each with its row.
+/// Joins the messages of a rejected `load`, each with its row. When a create or write
+/// error fails the call, Odoo repeats its text under the first row, so a text is listed
+/// once, with the last row that carries it.
 fn messages(result: &Map<String, Value>) -> String {
-    let listed: Vec<String> = result
+    let mut listed: Vec<(String, Option<i64>)> = Vec::new();
+    let entries = result
         .get("messages")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten()
-        .map(|message| {
-            let text = message
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("no message");
-            match message.get("record").and_then(Value::as_i64) {
-                Some(row) => format!("row {row}: {text}"),
-                None => text.to_owned(),
-            }
-        })
-        .collect();
+        .flatten();
 
-    match listed.is_empty() {
-        true => "Odoo rejected the import without a message".to_owned(),
-        false => listed.join("; "),
+    for message in entries {
+        let text = message
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("no message");
+        let row = message.get("record").and_then(Value::as_i64);
+        match listed.iter_mut().find(|(existing, _)| existing == text) {
+            Some(entry) => entry.1 = row,
+            None => listed.push((text.to_owned(), row)),
+        }
     }
+
+    if listed.is_empty() {
+        return "Odoo rejected the import without a message".to_owned();
+    }
+    listed
+        .into_iter()
+        .map(|(text, row)| match row {
+            Some(row) => format!("row {row}: {text}"),
+            None => text,
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -274,7 +306,8 @@ mod tests {
 
     #[test]
     fn rejection_reads_rolled_back_call() {
-        let response = json!({"ids": false, "messages": [
+        let response = json!({"ids": false, "nextrow": 0, "messages": [
+            {"type": "error", "message": "The VAT number is not valid", "record": 0},
             {"type": "error", "message": "The VAT number is not valid", "record": 1}
         ]});
 
