@@ -11,7 +11,9 @@ use super::pull::{CustomerResult, PullOptions, pull_customers};
 /// [`pull_customers`] does for a batch of one.
 ///
 /// The user requested Magento's version, so Magento wins even when the partner also
-/// changed since the last sync. The outcome then carries a conflict note.
+/// changed since the last sync. The outcome then carries a conflict note. The linked
+/// partner is read even when Magento did not change, so an Odoo edit is overwritten
+/// and a deleted partner is reported.
 #[tracing::instrument(skip(ctx), fields(instance_id = %ctx.instance_id()))]
 pub async fn pull_customer(
     ctx: &SyncContext,
@@ -21,6 +23,7 @@ pub async fn pull_customer(
 
     let options = PullOptions {
         policy: ConflictPolicy::MagentoWins,
+        recheck_linked: true,
         ..PullOptions::for_instance(&ctx.instance)
     };
     let report = pull_customers(ctx, std::slice::from_ref(&customer), &options).await?;

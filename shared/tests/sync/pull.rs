@@ -112,7 +112,7 @@ async fn pull_creates_partner_with_children() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn pull_again_is_unchanged_without_odoo_calls() -> anyhow::Result<()> {
+async fn pull_again_reads_without_writing() -> anyhow::Result<()> {
     let env = Env::start(Setup::default()).await?;
     let mut billing = address(&["1 Main St"], "Lyon", "FR", None);
     billing.default_billing = true;
@@ -122,7 +122,7 @@ async fn pull_again_is_unchanged_without_odoo_calls() -> anyhow::Result<()> {
         .id
         .expect("id");
     let first = pull_customer(&env.ctx, id).await?;
-    let odoo_calls = env.ctx.odoo.calls();
+    let writes_before = odoo_writes(&env).await?;
 
     let second = pull_customer(&env.ctx, id).await?;
 
@@ -137,7 +137,67 @@ async fn pull_again_is_unchanged_without_odoo_calls() -> anyhow::Result<()> {
             odoo_partner_id: partner_id(&first.outcome),
         }
     );
-    assert_eq!(env.ctx.odoo.calls(), odoo_calls);
+    assert_eq!(odoo_writes(&env).await?, writes_before);
+    Ok(())
+}
+
+/// Counts the Odoo calls that change partners.
+async fn odoo_writes(env: &Env) -> anyhow::Result<u64> {
+    let stats = env.odoo_stats().await?;
+
+    Ok(["create", "write", "load"]
+        .iter()
+        .filter_map(|method| stats["routes"][format!("res.partner.{method}")].as_u64())
+        .sum())
+}
+
+#[tokio::test]
+async fn pull_restores_odoo_edit() -> anyhow::Result<()> {
+    let env = Env::start(Setup::default()).await?;
+    let mut billing = address(&["1 Main St"], "Lyon", "FR", None);
+    billing.default_billing = true;
+    billing.default_shipping = true;
+    let id = create(&env, customer("restore@example.test", vec![billing]))
+        .await?
+        .id
+        .expect("id");
+    let first = pull_customer(&env.ctx, id).await?;
+    let partner_id = partner_id(&first.outcome);
+    env.odoo_write(partner_id, json!({"city": "Paris"})).await?;
+
+    let second = pull_customer(&env.ctx, id).await?;
+
+    assert!(
+        matches!(second.outcome, Outcome::Updated { .. }),
+        "{second:?}"
+    );
+    assert_eq!(second.conflict, None, "only Odoo changed");
+    let partner = env.odoo_read(&[partner_id]).await?.remove(0);
+    assert_eq!(partner.city.as_deref(), Some("Lyon"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn pull_reports_deleted_partner() -> anyhow::Result<()> {
+    let env = Env::start(Setup::default()).await?;
+    let id = create(&env, customer("deleted@example.test", Vec::new()))
+        .await?
+        .id
+        .expect("id");
+    let first = pull_customer(&env.ctx, id).await?;
+    let partner_id = partner_id(&first.outcome);
+    env.odoo_call("res.partner", "unlink", json!([[partner_id]]), json!({}))
+        .await?;
+
+    let second = pull_customer(&env.ctx, id).await?;
+
+    let Outcome::Failed { reason } = &second.outcome else {
+        panic!("expected a failure, got {second:?}");
+    };
+    assert!(
+        reason.contains(&format!("partner {partner_id} no longer exists")),
+        "{reason}"
+    );
     Ok(())
 }
 

@@ -267,6 +267,7 @@ impl Run<'_> {
             policy: self.options.policy,
             write_concurrency: self.options.write_concurrency,
             job_id: Some(self.job_id.to_owned()),
+            recheck_linked: false,
         };
         let written = intake
             .map(move |fetched| write_page(ctx.clone(), pull.clone(), fetched, cursor.clone()))

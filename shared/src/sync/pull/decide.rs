@@ -13,8 +13,8 @@ use super::super::conflict::{Side, describe, winner};
 use super::super::outcome::Outcome;
 use super::entry::{Entry, LinkKind, Plan};
 
-/// Plans a linked customer that changed in Magento, given the linked partners read
-/// from Odoo by id.
+/// Plans a linked customer that changed in Magento, or that a single pull rechecks,
+/// given the linked partners read from Odoo by id.
 ///
 /// When the partner's form also changed since the last sync (its fingerprint differs
 /// from the stored one), both sides changed and `policy` picks the winner.
@@ -47,9 +47,12 @@ pub(super) fn plan_linked(
         return;
     }
 
+    // Only a change on both sides is a conflict: a recheck of an unchanged Magento
+    // customer simply restores Magento's version.
+    let magento_changed = entry.magento_fingerprint != link.magento_fingerprint;
     let odoo_changed =
         link.state == LinkState::Synced && fingerprint(&odoo_form) != link.odoo_fingerprint;
-    let side = if odoo_changed {
+    let side = if odoo_changed && magento_changed {
         let side = winner(
             policy,
             entry.customer.updated_at.as_deref(),

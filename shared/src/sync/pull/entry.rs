@@ -94,10 +94,11 @@ impl<'a> Entry<'a> {
     /// Records the stored link and decides whether Odoo must be asked at all: a linked
     /// customer whose Magento fingerprint did not change since the last successful
     /// sync is unchanged without any remote call.
-    pub fn attach_link(&mut self, link: Option<CustomerLink>) {
+    pub fn attach_link(&mut self, link: Option<CustomerLink>, recheck: bool) {
         self.plan = match &link {
             Some(link)
-                if link.state == LinkState::Synced
+                if !recheck
+                    && link.state == LinkState::Synced
                     && link.magento_fingerprint == self.magento_fingerprint =>
             {
                 Plan::Finished(Outcome::Unchanged {

@@ -60,6 +60,11 @@ pub struct PullOptions {
     pub write_concurrency: usize,
     /// The job this pull belongs to, for the logs.
     pub job_id: Option<String>,
+    /// Reads and compares the linked partner even when the Magento customer did not
+    /// change, so that a requested pull restores Magento's version over an Odoo edit
+    /// and reports a deleted partner. Bulk and scheduled runs leave it off: they trust
+    /// the fingerprints and make no Odoo call for an unchanged customer.
+    pub recheck_linked: bool,
 }
 
 impl PullOptions {
@@ -69,6 +74,7 @@ impl PullOptions {
             policy: instance.conflict_policy,
             write_concurrency: DEFAULT_WRITE_CONCURRENCY,
             job_id: None,
+            recheck_linked: false,
         }
     }
 }
@@ -179,7 +185,7 @@ async fn plan(
             .await?
     };
     for entry in entries.iter_mut() {
-        entry.attach_link(links.remove(&entry.magento_id));
+        entry.attach_link(links.remove(&entry.magento_id), options.recheck_linked);
     }
     entry::skip_repeated_emails(entries);
 
