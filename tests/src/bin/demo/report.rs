@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::single::Action;
 
@@ -154,8 +155,9 @@ const COLUMNS: [(&str, &str); 7] = [
     ("State/Province", "region"),
 ];
 
-/// Cells longer than this are cut, so that a row fits a wide terminal.
-const MAX_CELL_CHARS: usize = 30;
+/// Cells wider than this many terminal columns are cut, so that a row fits a wide
+/// terminal.
+const MAX_CELL_WIDTH: usize = 30;
 
 /// Renders the list view's customers as an aligned text table.
 pub fn customers_table(customers: &[Value]) -> String {
@@ -169,13 +171,10 @@ pub fn customers_table(customers: &[Value]) -> String {
         })
         .collect();
 
-    let mut widths: Vec<usize> = COLUMNS
-        .iter()
-        .map(|(title, _)| title.chars().count())
-        .collect();
+    let mut widths: Vec<usize> = COLUMNS.iter().map(|(title, _)| title.width()).collect();
     for row in &rows {
         for (width, value) in widths.iter_mut().zip(row) {
-            *width = (*width).max(value.chars().count());
+            *width = (*width).max(value.width());
         }
     }
 
@@ -192,10 +191,19 @@ fn cell(value: &Value) -> String {
         Value::String(text) => text.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() <= MAX_CELL_CHARS {
+    if text.width() <= MAX_CELL_WIDTH {
         return text;
     }
-    let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+
+    let mut cut = String::new();
+    let mut width = 0;
+    for character in text.chars() {
+        width += character.width().unwrap_or(0);
+        if width > MAX_CELL_WIDTH - 1 {
+            break;
+        }
+        cut.push(character);
+    }
     cut.push('…');
     cut
 }
@@ -205,7 +213,7 @@ fn line(cells: &[String], widths: &[usize]) -> String {
         .iter()
         .zip(widths)
         .map(|(cell, width)| {
-            let padding = width.saturating_sub(cell.chars().count());
+            let padding = width.saturating_sub(cell.width());
             format!("{cell}{}", " ".repeat(padding))
         })
         .collect();
@@ -297,5 +305,22 @@ mod tests {
         assert!(lines[0].starts_with("  Magento ID  Instance  Name      Email"));
         assert!(lines[2].contains("a-very-long-address-for-one-c…"));
         assert!(lines[2].starts_with("  12          demo      Ana Lima"));
+    }
+
+    #[test]
+    fn table_pads_wide_characters() {
+        let customers = [
+            json!({"magento_id": 7, "instance_id": "demo", "name": "王 芳 李", "email": "a@example.test"}),
+            json!({"magento_id": 8, "instance_id": "demo", "name": "Ana", "email": "b@example.test"}),
+        ];
+
+        let table = customers_table(&customers);
+        let email_columns: Vec<usize> = table
+            .lines()
+            .skip(2)
+            .map(|line| line[..line.find('@').unwrap_or(0)].width())
+            .collect();
+
+        assert_eq!(email_columns[0], email_columns[1]);
     }
 }
