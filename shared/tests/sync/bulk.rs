@@ -306,6 +306,8 @@ async fn bulk_crash_then_resume() -> anyhow::Result<()> {
     let job = env.ctx.store.create_job(INSTANCE, JobKind::Bulk).await?;
     let mut crash_options = options(&env, 10);
     crash_options.lease_duration = Duration::from_millis(600);
+    // Two pages at a time keep the 5 pages busy past the kill at 700 ms.
+    crash_options.pages_in_flight = 2;
 
     let crashed = tokio::time::timeout(
         Duration::from_millis(700),

