@@ -4,16 +4,19 @@
 //! in parallel. Run with `MOTO_SERVER=<venv>/bin/moto_server` when the
 //! workspace has no `.venv`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{TimeZone, Utc};
 use secrecy::ExposeSecret;
 use shared::config::{ConflictPolicy, InstanceConfig, MagentoAuthKind, OdooProtocol};
 use shared::secrets::{
     MagentoCredentials, OdooCredentials, SecretKind, SecretsError, SecretsStore, secret_name,
 };
+use shared::store::keys;
 use shared::store::{
     AddressLink, CustomerLink, CustomerSnapshot, IdempotencyStart, JobCounts, JobKind, JobStatus,
     LinkFilter, LinkState, MAX_RECENT_ERRORS, MatchMode, NewLink, SearchField, Store, StoreError,
@@ -1152,4 +1155,44 @@ fn credentials_debug_redacted() {
 
 fn new_links(links: &[CustomerLink]) -> Vec<NewLink> {
     links.iter().cloned().map(NewLink::from).collect()
+}
+
+#[tokio::test]
+async fn checkpoint_adds_missing_reasons_map() -> anyhow::Result<()> {
+    let moto = Moto::start()?;
+    let store = moto.store().await?;
+    let job = store.create_job("main", JobKind::Bulk).await?;
+    store
+        .set_job_status(&job.job_id, JobStatus::Running)
+        .await?;
+    // A job written by a version without skip reasons.
+    moto.dynamodb()
+        .update_item()
+        .table_name(store.table_name())
+        .key("PK", AttributeValue::S(keys::job_pk(&job.job_id)))
+        .key("SK", AttributeValue::S(keys::JOB_SK.to_owned()))
+        .update_expression("REMOVE skip_reasons")
+        .send()
+        .await?;
+    let reasons = BTreeMap::from([("other website".to_owned(), 3)]);
+    let delta = JobCounts {
+        processed: 3,
+        skipped: 3,
+        ..JobCounts::default()
+    };
+
+    store
+        .checkpoint_job(&job.job_id, &delta, &reasons, "{}")
+        .await?;
+    store
+        .checkpoint_job(&job.job_id, &delta, &reasons, "{}")
+        .await?;
+
+    let stored = store.get_job(&job.job_id).await?;
+    assert_eq!(
+        stored.skip_reasons,
+        BTreeMap::from([("other website".to_owned(), 6)])
+    );
+    assert_eq!(stored.counts.skipped, 6);
+    Ok(())
 }

@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::error::is_condition_failed;
@@ -86,18 +89,26 @@ impl Store {
             update.push_str(&additions.join(", "));
         }
 
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(keys::key(keys::job_pk(job_id), JOB_SK)))
-            .update_expression(update)
-            .condition_expression("attribute_exists(PK) AND #status = :running")
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
+        let send = || {
+            self.client()
+                .update_item()
+                .table_name(self.table_name())
+                .set_key(Some(keys::key(keys::job_pk(job_id), JOB_SK)))
+                .update_expression(update.clone())
+                .condition_expression("attribute_exists(PK) AND #status = :running")
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .return_values(ReturnValue::AllNew)
+                .send()
+        };
+
+        let mut result = send().await;
+        if !skip_reasons.is_empty() && is_validation_error(&result) {
+            // A job created by an earlier version has no `skip_reasons` map, and a
+            // nested path needs its parent.
+            self.add_skip_reasons_map(job_id).await?;
+            result = send().await;
+        }
 
         match result {
             Ok(output) => {
@@ -114,5 +125,34 @@ impl Store {
             }
             Err(error) => Err(StoreError::dynamo("UpdateItem", error)),
         }
+    }
+}
+
+impl Store {
+    /// Adds an empty `skip_reasons` map to a job that has none.
+    async fn add_skip_reasons_map(&self, job_id: &str) -> Result<(), StoreError> {
+        self.client()
+            .update_item()
+            .table_name(self.table_name())
+            .set_key(Some(keys::key(keys::job_pk(job_id), JOB_SK)))
+            .update_expression("SET skip_reasons = if_not_exists(skip_reasons, :empty)")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":empty", AttributeValue::M(HashMap::new()))
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        Ok(())
+    }
+}
+
+fn is_validation_error<T>(result: &Result<T, SdkError<UpdateItemError, HttpResponse>>) -> bool {
+    match result {
+        Err(error) => {
+            error
+                .as_service_error()
+                .and_then(ProvideErrorMetadata::code)
+                == Some("ValidationException")
+        }
+        Ok(_) => false,
     }
 }
