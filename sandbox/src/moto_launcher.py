@@ -64,7 +64,7 @@ def patch_transact_write_items():
         """Return the parsed condition of an action, parsing each distinct one once.
 
         Parsing costs more than evaluating, and a transaction of new links repeats
-        one condition up to 100 times. The parsed form holds no item state.
+        one condition up to 100 times. The parsed form keeps no item state.
         """
         names = op.get("ExpressionAttributeNames")
         values = op.get("ExpressionAttributeValues")
