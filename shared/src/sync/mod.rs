@@ -16,7 +16,7 @@ pub mod push;
 pub mod scheduled;
 pub mod snapshot;
 
-pub use bulk::{BulkOptions, BulkReport, resume_job, start_bulk_pull};
+pub use bulk::{BulkOptions, BulkReport, general_reason, resume_job, start_bulk_pull};
 pub use choose::{Choice, choose_partner};
 pub use context::{RemoteCalls, SyncContext};
 pub use error::SyncError;

@@ -26,6 +26,8 @@ mod fetch;
 mod lease;
 mod record;
 
+pub use record::general_reason;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

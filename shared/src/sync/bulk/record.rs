@@ -45,9 +45,7 @@ const MAX_SKIP_REASONS_PER_PAGE: usize = 5;
 /// Characters of a reason kept as its key.
 const MAX_REASON_CHARS: usize = 200;
 
-/// Counts the page's skipped customers per reason, with the numbers and email
-/// addresses in each reason replaced by `N` and `<email>`, so that the same reason for
-/// different customers is counted once.
+/// Counts the page's skipped customers per reason, each reduced by [`general_reason`].
 pub(super) fn skip_reasons(report: &PullReport) -> BTreeMap<String, u64> {
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
 
@@ -55,7 +53,7 @@ pub(super) fn skip_reasons(report: &PullReport) -> BTreeMap<String, u64> {
         let Outcome::Skipped { reason } = &result.outcome else {
             continue;
         };
-        let key = generalize(reason);
+        let key = general_reason(reason);
         if reasons.contains_key(&key) || reasons.len() < MAX_SKIP_REASONS_PER_PAGE {
             *reasons.entry(key).or_insert(0) += 1;
         }
@@ -63,7 +61,10 @@ pub(super) fn skip_reasons(report: &PullReport) -> BTreeMap<String, u64> {
     reasons
 }
 
-fn generalize(reason: &str) -> String {
+/// Returns the reason with its numbers replaced by `N` and its email addresses by
+/// `<email>`, cut to 200 characters, so that the same reason for different customers
+/// reads the same.
+pub fn general_reason(reason: &str) -> String {
     let words: Vec<String> = reason
         .split(' ')
         .map(|word| match word.contains('@') {

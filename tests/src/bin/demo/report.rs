@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
+use shared::sync::general_reason;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::single::Action;
@@ -101,7 +102,7 @@ fn reason_counts(job: &Value, actions: &[Action]) -> BTreeMap<String, u64> {
 
     for error in recorded {
         if let Some(reason) = error["reason"].as_str() {
-            *reasons.entry(generalize(reason)).or_insert(0) += 1;
+            *reasons.entry(general_reason(reason)).or_insert(0) += 1;
         }
     }
     for action in actions {
@@ -112,26 +113,6 @@ fn reason_counts(job: &Value, actions: &[Action]) -> BTreeMap<String, u64> {
         }
     }
     reasons
-}
-
-/// Replaces the numbers in a reason with `N`, so that the same reason for different
-/// customers is counted once.
-fn generalize(reason: &str) -> String {
-    let mut general = String::with_capacity(reason.len());
-    let mut in_number = false;
-
-    for character in reason.chars() {
-        if character.is_ascii_digit() {
-            if !in_number {
-                general.push('N');
-            }
-            in_number = true;
-        } else {
-            general.push(character);
-            in_number = false;
-        }
-    }
-    general
 }
 
 fn job_seconds(job: &Value) -> Option<f64> {
