@@ -11,7 +11,7 @@ use super::links::{CustomerLink, link_from_item, link_to_item};
 use super::{Item, Store, StoreError};
 
 /// BatchGetItem accepts at most 100 keys per call.
-pub(super) const BATCH_GET_MAX: usize = 100;
+const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
 pub(super) const BATCH_WRITE_MAX: usize = 25;
 /// Rounds of retrying unprocessed items before giving up.
@@ -26,15 +26,32 @@ impl Store {
         instance_id: &str,
         magento_customer_ids: &[u64],
     ) -> Result<HashMap<u64, CustomerLink>, StoreError> {
-        let mut unique = magento_customer_ids.to_vec();
+        let sort_keys = magento_customer_ids.iter().map(|id| keys::customer_sk(*id));
+
+        let mut links = HashMap::new();
+        for item in self.get_instance_items(instance_id, sort_keys).await? {
+            let link = link_from_item(item)?;
+            links.insert(link.magento_customer_id, link);
+        }
+        Ok(links)
+    }
+
+    /// Reads the instance's items with the given sort keys, strongly consistent, one
+    /// BatchGetItem call per 100 distinct keys. Missing items are left out.
+    pub(super) async fn get_instance_items(
+        &self,
+        instance_id: &str,
+        sort_keys: impl IntoIterator<Item = String>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut unique: Vec<String> = sort_keys.into_iter().collect();
         unique.sort_unstable();
         unique.dedup();
 
-        let mut links = HashMap::new();
+        let mut items = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(BATCH_GET_MAX) {
             let keys = chunk
                 .iter()
-                .map(|id| keys::key(keys::instance_pk(instance_id), keys::customer_sk(*id)))
+                .map(|sort_key| keys::key(keys::instance_pk(instance_id), sort_key.clone()))
                 .collect();
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(keys))
@@ -42,12 +59,9 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
 
-            for item in self.batch_get_items(request).await? {
-                let link = link_from_item(item)?;
-                links.insert(link.magento_customer_id, link);
-            }
+            items.extend(self.batch_get_items(request).await?);
         }
-        Ok(links)
+        Ok(items)
     }
 
     /// Runs a BatchGetItem on this table, retrying the keys DynamoDB leaves

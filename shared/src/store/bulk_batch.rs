@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::{StreamExt, TryStreamExt};
 
 use super::addresses::{AddressItem, AddressLink};
-use super::batch::{BATCH_GET_MAX, BATCH_WRITE_MAX};
+use super::batch::BATCH_WRITE_MAX;
 use super::keys::{self, ItemKeys};
 use super::links::{GUARD_ENTITY, PartnerGuardItem};
 use super::{Store, StoreError, from_item, to_item};
@@ -28,30 +28,13 @@ impl Store {
         instance_id: &str,
         addresses: &[AddressKey],
     ) -> Result<Vec<AddressLink>, StoreError> {
-        let mut unique = addresses.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
+        let sort_keys = addresses
+            .iter()
+            .map(|(customer, address)| keys::address_sk(*customer, *address));
 
-        let mut links = Vec::with_capacity(unique.len());
-        for chunk in unique.chunks(BATCH_GET_MAX) {
-            let keys = chunk
-                .iter()
-                .map(|(customer, address)| {
-                    keys::key(
-                        keys::instance_pk(instance_id),
-                        keys::address_sk(*customer, *address),
-                    )
-                })
-                .collect();
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
-
-            for item in self.batch_get_items(request).await? {
-                links.push(from_item::<AddressItem>(ENTITY, item)?.link);
-            }
+        let mut links = Vec::with_capacity(addresses.len());
+        for item in self.get_instance_items(instance_id, sort_keys).await? {
+            links.push(from_item::<AddressItem>(ENTITY, item)?.link);
         }
         Ok(links)
     }
@@ -114,32 +97,18 @@ impl Store {
         instance_id: &str,
         odoo_partner_ids: &[i64],
     ) -> Result<HashMap<i64, u64>, StoreError> {
-        let mut unique = odoo_partner_ids.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
+        let sort_keys = odoo_partner_ids.iter().map(|id| keys::partner_sk(*id));
 
         let mut linked = HashMap::new();
-        for chunk in unique.chunks(BATCH_GET_MAX) {
-            let keys = chunk
-                .iter()
-                .map(|id| keys::key(keys::instance_pk(instance_id), keys::partner_sk(*id)))
-                .collect();
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::dynamo_message("BatchGetItem", e.to_string()))?;
-
-            for item in self.batch_get_items(request).await? {
-                let guard: PartnerGuardItem = from_item(GUARD_ENTITY, item)?;
-                let partner_id = guard
-                    .keys
-                    .sk
-                    .strip_prefix("PARTNER#")
-                    .and_then(|digits| digits.parse::<i64>().ok());
-                if let Some(partner_id) = partner_id {
-                    linked.insert(partner_id, guard.magento_customer_id);
-                }
+        for item in self.get_instance_items(instance_id, sort_keys).await? {
+            let guard: PartnerGuardItem = from_item(GUARD_ENTITY, item)?;
+            let partner_id = guard
+                .keys
+                .sk
+                .strip_prefix("PARTNER#")
+                .and_then(|digits| digits.parse::<i64>().ok());
+            if let Some(partner_id) = partner_id {
+                linked.insert(partner_id, guard.magento_customer_id);
             }
         }
         Ok(linked)
