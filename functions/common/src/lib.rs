@@ -24,8 +24,6 @@
 
 pub mod body;
 pub mod clients;
-#[cfg(feature = "testing")]
-pub mod counting_proxy;
 pub mod dynamodb;
 pub mod emf;
 pub mod error;
