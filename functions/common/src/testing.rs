@@ -2,13 +2,31 @@
 //! sample events of `events/` turned into requests.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use lambda_http::{Body, Request, Response};
 use sandbox::moto::MotoServer;
 use serde_json::Value;
+use shared::retry::RetryPolicy;
 use shared::secrets::SecretsStore;
 use shared::store::Store;
+
+use crate::clients::ClientLimits;
+
+/// Returns client limits of one attempt per call and a 500 ms timeout, so fault tests
+/// fail fast.
+pub fn fail_fast_limits() -> ClientLimits {
+    ClientLimits {
+        request_timeout: Duration::from_millis(500),
+        retry: RetryPolicy::new(
+            1,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ),
+    }
+}
 
 /// A moto server with a fresh table, and the clients of the function under test.
 pub struct AwsSandbox {

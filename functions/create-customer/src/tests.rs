@@ -6,31 +6,17 @@ use functions_common::Metrics;
 use functions_common::clients::{ClientCache, ClientLimits};
 use functions_common::idempotency::REPLAYED_HEADER;
 use functions_common::testing::{
-    AwsSandbox, INSTANCE_ID, Systems, aws_sandbox, body_json, event_files, load_http_event,
-    request, sample_instance,
+    AwsSandbox, INSTANCE_ID, Systems, aws_sandbox, body_json, event_files, fail_fast_limits,
+    load_http_event, request, sample_instance,
 };
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 use shared::odoo::{PartnerValues, WriteOptions};
-use shared::retry::RetryPolicy;
 
 use crate::App;
 
 const CREATE_ROUTE: &str = "POST /V1/customers";
-
-/// Returns one attempt per call and a short timeout, so fault tests fail fast.
-fn test_limits() -> ClientLimits {
-    ClientLimits {
-        request_timeout: Duration::from_millis(500),
-        retry: RetryPolicy::new(
-            1,
-            Duration::from_millis(1),
-            Duration::from_millis(1),
-            Duration::from_millis(1),
-        ),
-    }
-}
 
 fn sandbox_app(sandbox: &AwsSandbox) -> App {
     App {
@@ -51,7 +37,7 @@ fn systems_app(systems: &Systems) -> (App, std::sync::Arc<std::sync::Mutex<Vec<V
     let app = App {
         store: systems.store(),
         secrets: systems.secrets(),
-        clients: ClientCache::new(test_limits()),
+        clients: ClientCache::new(fail_fast_limits()),
         metrics,
     };
     (app, documents)
@@ -926,7 +912,7 @@ async fn dynamodb_calls_counted() {
     let app = App {
         store: shared::store::Store::new(dynamodb_client(&proxied), systems.aws.store.table_name()),
         secrets: systems.secrets(),
-        clients: ClientCache::new(test_limits()),
+        clients: ClientCache::new(fail_fast_limits()),
         metrics: metrics.clone(),
     };
     let subscriber = tracing_subscriber::registry().with(RemoteCallMetrics::new(metrics));

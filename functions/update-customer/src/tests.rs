@@ -1,39 +1,23 @@
 //! Handler tests against moto and the Magento and Odoo sandboxes.
 
-use std::time::Duration;
-
 use functions_common::Metrics;
-use functions_common::clients::{ClientCache, ClientLimits, InstanceClients};
+use functions_common::clients::{ClientCache, InstanceClients};
 use functions_common::testing::{
-    INSTANCE_ID, Systems, body_json, event_files, load_http_event, request,
+    INSTANCE_ID, Systems, body_json, event_files, fail_fast_limits, load_http_event, request,
 };
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 use shared::odoo::{PartnerValues, WriteOptions};
-use shared::retry::RetryPolicy;
 
 use crate::App;
-
-/// Returns one attempt per call and a short timeout, so fault tests fail fast.
-fn test_limits() -> ClientLimits {
-    ClientLimits {
-        request_timeout: Duration::from_millis(500),
-        retry: RetryPolicy::new(
-            1,
-            Duration::from_millis(1),
-            Duration::from_millis(1),
-            Duration::from_millis(1),
-        ),
-    }
-}
 
 fn app(systems: &Systems) -> (App, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
     let (metrics, documents) = Metrics::in_memory("update-customer");
     let app = App {
         store: systems.store(),
         secrets: systems.secrets(),
-        clients: ClientCache::new(test_limits()),
+        clients: ClientCache::new(fail_fast_limits()),
         metrics,
     };
     (app, documents)
