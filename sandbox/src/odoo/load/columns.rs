@@ -140,9 +140,10 @@ fn unknown_field(version: OdooVersion, name: &str) -> OdooError {
     }
 }
 
-fn not_emulated(column: &str, what: &str) -> OdooError {
+/// Builds the error for a column kind that real Odoo imports but the sandbox does not.
+fn not_emulated(column: &str, feature: &str) -> OdooError {
     OdooError::ValueError(format!(
-        "The sandbox does not emulate {what} in load (column '{column}'); \
+        "The sandbox does not emulate {feature} in load (column '{column}'); \
          use '.id' and '<many2one>/.id' columns"
     ))
 }
