@@ -76,6 +76,20 @@ pub struct JobCounts {
     pub conflicts: u64,
 }
 
+impl std::ops::AddAssign for JobCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.processed += other.processed;
+        self.total += other.total;
+        self.created += other.created;
+        self.linked += other.linked;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.skipped += other.skipped;
+        self.failed += other.failed;
+        self.conflicts += other.conflicts;
+    }
+}
+
 impl JobCounts {
     fn fields(&self) -> [(&'static str, u64); 9] {
         [

@@ -14,7 +14,8 @@
 //!   of one page overlap the fetch of the next and the writes of the previous one.
 //! - Results are taken in page order. The job's cursor moves to the end of page N, with
 //!   the page's counters in the same update, only once pages up to N are fully
-//!   written. A run that dies restarts after the last checkpoint: the pages after it
+//!   written. Pages that finished while the previous checkpoint was being written share
+//!   the next one, so a busy run writes fewer checkpoints than pages. A run that dies restarts after the last checkpoint: the pages after it
 //!   are pulled again, and their customers are recognised by their links or, for a
 //!   partner created just before the crash, by their email. Nothing is skipped and no
 //!   partner is created twice.
@@ -28,6 +29,7 @@ mod record;
 
 pub use record::general_reason;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -53,6 +55,8 @@ use lease::LeaseKeeper;
 pub const DEFAULT_PAGES_IN_FLIGHT: usize = 16;
 /// Pages the fetcher may read ahead of the writers by default.
 pub const DEFAULT_PREFETCH_PAGES: usize = 4;
+/// Pages one checkpoint covers at most.
+const MAX_PAGES_PER_CHECKPOINT: usize = 8;
 /// Lease duration by default; the lease is renewed every third of it.
 pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(120);
 
@@ -302,10 +306,14 @@ impl Run<'_> {
                 continue;
             }
 
-            let outcome = match done {
-                Ok(done) => self.checkpoint(done, &mut progress, &mut total_set).await,
-                Err(error) => Err(error),
+            let (pages, failure) = take_finished_pages(done, &mut written);
+            let mut outcome = match pages.is_empty() {
+                true => Ok(()),
+                false => self.checkpoint(pages, &mut progress, &mut total_set).await,
             };
+            if let (Ok(()), Some(error)) = (&outcome, failure) {
+                outcome = Err(error);
+            }
             if let Err(error) = outcome {
                 self.stopped.store(true, Ordering::Relaxed);
                 progress.failure = Some(error);
@@ -316,39 +324,50 @@ impl Run<'_> {
         progress
     }
 
-    /// Records one written page: its counters and cursor in one update, then the first
-    /// failures and conflicts of the page in the job's list of recent errors.
+    /// Records consecutive written pages: their counters and the cursor after the last
+    /// one in one update, then the first failures and conflicts of each page in the
+    /// job's list of recent errors.
     async fn checkpoint(
         &self,
-        done: PageDone,
+        pages: Vec<PageDone>,
         progress: &mut Progress,
         total_set: &mut bool,
     ) -> Result<(), SyncError> {
+        let Some(last) = pages.last() else {
+            return Ok(());
+        };
+        let (resume, reached_end) = (last.resume.clone(), last.last);
+
         if !*total_set {
-            let total = progress.counts.processed + done.remaining;
+            let total = progress.counts.processed + pages[0].remaining;
             self.ctx.store.set_job_total(self.job_id, total).await?;
             progress.counts.total = total;
             *total_set = true;
         }
 
-        let delta = done.report.counts();
-        let cursor_json = serde_json::to_string(&done.resume).unwrap_or_default();
+        let mut delta = JobCounts::default();
+        let mut skip_reasons = BTreeMap::new();
+        for page in &pages {
+            delta += page.report.counts();
+            for (reason, count) in record::skip_reasons(&page.report) {
+                *skip_reasons.entry(reason).or_insert(0) += count;
+            }
+        }
+
+        let cursor_json = serde_json::to_string(&resume).unwrap_or_default();
         progress.counts = self
             .ctx
             .store
-            .checkpoint_job(
-                self.job_id,
-                &delta,
-                &record::skip_reasons(&done.report),
-                &cursor_json,
-            )
+            .checkpoint_job(self.job_id, &delta, &skip_reasons, &cursor_json)
             .await?;
-        record::record_problems(&self.ctx.store, self.job_id, &done.report).await?;
+        for page in &pages {
+            record::record_problems(&self.ctx.store, self.job_id, &page.report).await?;
+        }
 
-        progress.pages += 1;
+        progress.pages += pages.len() as u64;
         progress.customers += delta.processed;
-        progress.cursor = Some(done.resume);
-        progress.reached_end = done.last;
+        progress.cursor = Some(resume);
+        progress.reached_end = reached_end;
 
         tracing::info!(
             instance_id = %self.ctx.instance_id(),
@@ -359,6 +378,33 @@ impl Run<'_> {
         );
         Ok(())
     }
+}
+
+/// Returns the finished page and the pages after it that have already finished, in
+/// order and up to [`MAX_PAGES_PER_CHECKPOINT`], with the error of the first failed
+/// one. Pages after a failed page are left in the stream.
+fn take_finished_pages<S>(
+    first: Result<PageDone, SyncError>,
+    written: &mut std::pin::Pin<&mut S>,
+) -> (Vec<PageDone>, Option<SyncError>)
+where
+    S: futures::Stream<Item = Result<PageDone, SyncError>>,
+{
+    let mut pages = Vec::new();
+    let mut next = Some(first);
+
+    while let Some(done) = next.take() {
+        match done {
+            Ok(page) => pages.push(page),
+            Err(error) => return (pages, Some(error)),
+        }
+        if pages.len() < MAX_PAGES_PER_CHECKPOINT {
+            // `now_or_never` polls once: a page that is still being written ends the
+            // batch, and the poll also lets the stream start the next pages.
+            next = written.next().now_or_never().flatten();
+        }
+    }
+    (pages, None)
 }
 
 /// Starts writing one fetched page in its own task, so it progresses while the caller
@@ -464,4 +510,94 @@ fn parse_cursor(ctx: &SyncContext, job_id: &str, stored: &str) -> Result<PageCur
             "job {job_id} has an unreadable cursor {stored:?} ({error}); start a new job"
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::stream;
+
+    use super::*;
+
+    fn page(after_id: u64) -> PageDone {
+        PageDone {
+            report: PullReport::default(),
+            resume: PageCursor {
+                after_id,
+                ..PageCursor::all(10)
+            },
+            remaining: 0,
+            last: false,
+        }
+    }
+
+    fn failure() -> SyncError {
+        SyncError::TaskFailed {
+            instance_id: "main".to_owned(),
+            detail: "test failure".to_owned(),
+        }
+    }
+
+    fn resumes(pages: &[PageDone]) -> Vec<u64> {
+        pages.iter().map(|page| page.resume.after_id).collect()
+    }
+
+    #[tokio::test]
+    async fn finished_pages_share_checkpoint() {
+        let mut written = std::pin::pin!(stream::iter([Ok(page(20)), Ok(page(30))]));
+
+        let (pages, failure) = take_finished_pages(Ok(page(10)), &mut written);
+
+        assert_eq!(resumes(&pages), [10, 20, 30]);
+        assert!(failure.is_none());
+    }
+
+    #[tokio::test]
+    async fn pending_page_ends_batch() {
+        let ready = stream::iter([Ok(page(20))]);
+        let mut written = std::pin::pin!(ready.chain(stream::pending()));
+
+        let (pages, failure) = take_finished_pages(Ok(page(10)), &mut written);
+
+        assert_eq!(resumes(&pages), [10, 20]);
+        assert!(failure.is_none());
+    }
+
+    #[tokio::test]
+    async fn failed_page_ends_batch() {
+        let mut written = std::pin::pin!(stream::iter([
+            Ok(page(20)),
+            Err(failure()),
+            Ok(page(40)),
+        ]));
+
+        let (pages, failure) = take_finished_pages(Ok(page(10)), &mut written);
+
+        assert_eq!(resumes(&pages), [10, 20]);
+        assert!(failure.is_some());
+        let left = written.next().await.map(|done| done.map(|page| page.resume.after_id));
+        assert!(matches!(left, Some(Ok(40))), "the page after the failure stays in the stream");
+    }
+
+    #[tokio::test]
+    async fn batch_capped_at_max_pages() {
+        let ready: Vec<Result<PageDone, SyncError>> =
+            (2..=20).map(|index| Ok(page(index * 10))).collect();
+        let mut written = std::pin::pin!(stream::iter(ready));
+
+        let (pages, _) = take_finished_pages(Ok(page(10)), &mut written);
+
+        assert_eq!(pages.len(), MAX_PAGES_PER_CHECKPOINT);
+        let next = written.next().await.map(|done| done.map(|page| page.resume.after_id));
+        assert!(matches!(next, Some(Ok(90))));
+    }
+
+    #[tokio::test]
+    async fn first_failure_returns_no_pages() {
+        let mut written = std::pin::pin!(stream::iter([Ok(page(20))]));
+
+        let (pages, failure) = take_finished_pages(Err(failure()), &mut written);
+
+        assert!(pages.is_empty());
+        assert!(failure.is_some());
+    }
 }
