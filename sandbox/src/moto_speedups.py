@@ -2,10 +2,10 @@
 
 The moto launcher (`moto_launcher.py`, which `moto.rs` appends to this file) runs
 DynamoDB requests one at a time, so moto's CPU time per request limits the benchmark.
-Replayed one at a time, the DynamoDB requests recorded during a 10,000-customer bulk
-pull of `make bench` took moto 5.2.5 11.5 to 14.7 s of CPU before these changes
-(four runs) and 5.6 to 7.3 s after them (seven runs), on a 2-core Xeon with
-Python 3.11.
+The DynamoDB requests of a 10,000-customer bulk pull of `make bench` were recorded and
+replayed one at a time. They took moto 5.2.5 11.5 to 14.7 s of CPU before these
+changes (four runs) and 4.6 to 8.4 s after them (ten runs), on a 2-core Xeon with
+Python 3.11 whose speed varied between runs.
 """
 
 import json
@@ -21,7 +21,7 @@ from moto.dynamodb.models.utilities import bytesize
 from werkzeug.serving import WSGIRequestHandler
 
 # The item size limit of LimitedSizeDict.__setitem__ in moto 5.2.5. Moto's comment
-# there says that DynamoDB accepts between 409 and 410 KB in practice.
+# there states that DynamoDB accepts between 409 and 410 KB in practice.
 MAX_ITEM_SIZE = 405000
 
 # The operations whose input has binary members only inside attribute values.

@@ -144,7 +144,7 @@ def test_unused_value_rejected_twice(dynamodb):
 
 
 def test_invalid_condition_raises_twice(speedups):
-    # Moto's own parser raises ValueError on an invalid condition; the cache must not
+    # Moto's own parser raises ValueError on an invalid condition. The cache must not
     # turn the second request into a success.
     for _ in range(2):
         parser = speedups.create_cached_condition_parser("attribute_not_exists(PK) AND", {}, {})

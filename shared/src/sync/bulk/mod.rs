@@ -307,13 +307,10 @@ impl Run<'_> {
             }
 
             let (pages, failure) = take_finished_pages(done, &mut written);
-            let mut outcome = match pages.is_empty() {
-                true => Ok(()),
-                false => self.checkpoint(pages, &mut progress, &mut total_set).await,
-            };
-            if let (Ok(()), Some(error)) = (&outcome, failure) {
-                outcome = Err(error);
-            }
+            let outcome = self
+                .checkpoint(pages, &mut progress, &mut total_set)
+                .await
+                .and_then(|()| failure.map_or(Ok(()), Err));
             if let Err(error) = outcome {
                 self.stopped.store(true, Ordering::Relaxed);
                 progress.failure = Some(error);
@@ -326,7 +323,7 @@ impl Run<'_> {
 
     /// Records consecutive written pages: their counters and the cursor after the last
     /// one in one update, then the first failures and conflicts of each page in the
-    /// job's list of recent errors.
+    /// job's list of recent errors. No pages, no writes.
     async fn checkpoint(
         &self,
         pages: Vec<PageDone>,
