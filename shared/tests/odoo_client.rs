@@ -586,20 +586,16 @@ async fn title_absent_on_19() {
 }
 
 #[tokio::test]
-async fn read_with_children_two_calls() {
+async fn read_with_children_one_call() {
     let server = Scripted::start(vec![
         Reply::json(200, fields_get(true, false)),
         Reply::json(
             200,
             json!([
-                {"id": 1, "name": "Acme", "is_company": true, "child_ids": [12, 11]},
-                {"id": 2, "name": "Ana", "child_ids": []}
-            ]),
-        ),
-        Reply::json(
-            200,
-            json!([
                 {"id": 11, "name": false, "type": "invoice", "parent_id": [1, "Acme"]},
+                {"id": 2, "name": "Ana", "child_ids": []},
+                {"id": 13, "name": false, "type": "other", "parent_id": [1, "Acme"], "active": false},
+                {"id": 1, "name": "Acme", "is_company": true, "child_ids": [12, 11]},
                 {"id": 12, "name": false, "type": "delivery", "parent_id": [1, "Acme"]}
             ]),
         ),
@@ -607,14 +603,17 @@ async fn read_with_children_two_calls() {
     .await;
     let client = scripted_client(server.base_url.clone(), Protocol::Json2);
 
-    let partners = client.read_with_children(&[1, 2]).await.expect("read");
+    let partners = client.read_with_children(&[1, 2, 3]).await.expect("read");
 
-    assert_eq!(partners.len(), 2);
+    let parents: Vec<i64> = partners.iter().map(|entry| entry.partner.id).collect();
+    assert_eq!(parents, [1, 2], "in the order asked, without the missing id 3");
     let child_ids: Vec<i64> = partners[0].children.iter().map(|child| child.id).collect();
-    assert_eq!(child_ids, vec![12, 11]);
+    assert_eq!(child_ids, [12, 11], "the active children, in child_ids order");
     assert!(partners[1].children.is_empty());
-    assert_eq!(server.requests()[2].body["ids"], json!([12, 11]));
-    assert_eq!(client.calls(), 3);
+    let request = &server.requests()[1].body;
+    assert_eq!(request["domain"], json!([["id", "child_of", [1, 2, 3]]]));
+    assert_eq!(request["context"]["active_test"], json!(false));
+    assert_eq!(client.calls(), 2);
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use shared::secrets::{
 use shared::store::keys;
 use shared::store::{
     AddressLink, CustomerLink, CustomerSnapshot, IdempotencyStart, JobCounts, JobKind, JobStatus,
-    LinkFilter, LinkState, MAX_RECENT_ERRORS, MatchMode, NewLink, SearchField, Store, StoreError,
+    LinkFilter, LinkState, MAX_RECENT_ERRORS, MatchMode, SearchField, Store, StoreError,
     StoredResponse, hash_request,
 };
 
@@ -129,6 +129,19 @@ fn link(instance_id: &str, magento_customer_id: u64, odoo_partner_id: i64) -> Cu
             .unwrap_or_default(),
         state: LinkState::Synced,
         last_error: None,
+        addresses: Vec::new(),
+    }
+}
+
+fn address(magento_address_id: u64, odoo_partner_id: i64) -> AddressLink {
+    AddressLink {
+        magento_address_id,
+        odoo_partner_id,
+        fingerprint: format!("a-{magento_address_id}"),
+        updated_at: Utc
+            .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default(),
     }
 }
 
@@ -368,41 +381,32 @@ async fn link_save_and_delete() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn address_links_per_customer() -> anyhow::Result<()> {
+async fn address_links_travel_with_link() -> anyhow::Result<()> {
     let moto = Moto::start()?;
     let store = moto.store().await?;
-    store.create_link(&link("main", 1, 100)).await?;
-    let address = |customer: u64, address: u64, partner: i64| AddressLink {
-        instance_id: "main".into(),
-        magento_customer_id: customer,
-        magento_address_id: address,
-        odoo_partner_id: partner,
-        fingerprint: format!("a-{address}"),
-        updated_at: Utc::now(),
-    };
+    let mut first = link("main", 1, 100);
+    first.addresses = vec![address(11, 111), address(12, 112)];
+    let mut second = link("main", 2, 200);
+    second.addresses = vec![address(21, 121)];
+    store.create_link(&first).await?;
+    store.create_link(&second).await?;
 
-    store.put_address_link(&address(1, 12, 112)).await?;
-    store.put_address_link(&address(1, 11, 111)).await?;
-    store.put_address_link(&address(2, 21, 121)).await?;
-    let first: Vec<u64> = store
-        .get_address_links("main", 1)
-        .await?
-        .iter()
-        .map(|a| a.magento_address_id)
-        .collect();
-    store.delete_address_link("main", 1, 11).await?;
-    let after_delete: Vec<i64> = store
-        .get_address_links("main", 1)
-        .await?
-        .iter()
-        .map(|a| a.odoo_partner_id)
-        .collect();
+    let created = store.get_link("main", 1).await?.context("link 1")?;
+    first.addresses.remove(0);
+    store.save_link(&first).await?;
+    let saved = store.get_link("main", 1).await?.context("link 1")?;
     store.delete_link("main", 1).await?;
 
-    assert_eq!(first, [11, 12]);
-    assert_eq!(after_delete, [112]);
-    assert!(store.get_address_links("main", 1).await?.is_empty());
-    assert_eq!(store.get_address_links("main", 2).await?.len(), 1);
+    let ids = |link: &CustomerLink| -> Vec<(u64, i64)> {
+        link.addresses
+            .iter()
+            .map(|a| (a.magento_address_id, a.odoo_partner_id))
+            .collect()
+    };
+    assert_eq!(ids(&created), [(11, 111), (12, 112)]);
+    assert_eq!(ids(&saved), [(12, 112)], "a save replaces the address links");
+    assert_eq!(store.get_link("main", 1).await?, None);
+    assert_eq!(store.get_link("main", 2).await?, Some(second));
     Ok(())
 }
 
@@ -413,20 +417,10 @@ async fn list_links_pages_with_cursor() -> anyhow::Result<()> {
     let links: Vec<CustomerLink> = (1..=25)
         .map(|id| link("main", id, 1000 + id as i64))
         .collect();
-    for result in store.create_links(&new_links(&links)).await {
+    for result in store.create_links(&links).await {
         result?;
     }
     store.create_link(&link("other", 1, 1)).await?;
-    store
-        .put_address_link(&AddressLink {
-            instance_id: "main".into(),
-            magento_customer_id: 1,
-            magento_address_id: 5,
-            odoo_partner_id: 5,
-            fingerprint: String::new(),
-            updated_at: Utc::now(),
-        })
-        .await?;
 
     let first = store.list_links("main", None, 10, None).await?;
     let second = store
@@ -568,7 +562,7 @@ async fn batch_create_and_get() -> anyhow::Result<()> {
         .map(|id| link("main", id, 1000 + id as i64))
         .collect();
 
-    let results = store.create_links(&new_links(&links)).await;
+    let results = store.create_links(&links).await;
     let found = store
         .get_links_for_magento_ids("main", &(1..=130).collect::<Vec<u64>>())
         .await?;
@@ -593,22 +587,18 @@ async fn batch_create_with_addresses() -> anyhow::Result<()> {
     let moto = Moto::start()?;
     let store = moto.store().await?;
     store.create_link(&link("main", 7, 99_999)).await?;
-    let address = |customer: u64, address: u64| AddressLink {
-        instance_id: "main".into(),
-        magento_customer_id: customer,
-        magento_address_id: address,
-        odoo_partner_id: 5000 + address as i64,
-        fingerprint: String::new(),
-        updated_at: Utc::now(),
-    };
-    let links: Vec<NewLink> = (1..=40)
-        .map(|id| NewLink {
-            link: link("main", id, 1000 + id as i64),
-            addresses: vec![address(id, id * 10), address(id, id * 10 + 1)],
+    let links: Vec<CustomerLink> = (1..=40)
+        .map(|id| CustomerLink {
+            addresses: vec![
+                address(id * 10, 5000 + id as i64),
+                address(id * 10 + 1, 6000 + id as i64),
+            ],
+            ..link("main", id, 1000 + id as i64)
         })
         .collect();
 
     let results = store.create_links(&links).await;
+    let found = store.get_links_for_magento_ids("main", &[7, 8, 40]).await?;
 
     let failed: Vec<usize> = results
         .iter()
@@ -617,18 +607,18 @@ async fn batch_create_with_addresses() -> anyhow::Result<()> {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(failed, [6], "only customer 7 was already linked");
-    let stored: Vec<u64> = store
-        .get_address_links("main", 40)
-        .await?
-        .iter()
-        .map(|a| a.magento_address_id)
-        .collect();
-    assert_eq!(stored, [400, 401]);
+    let stored = |id: u64| -> Vec<u64> {
+        found
+            .get(&id)
+            .map(|link| link.addresses.iter().map(|a| a.magento_address_id).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(stored(40), [400, 401]);
+    assert_eq!(stored(8), [80, 81]);
     assert!(
-        store.get_address_links("main", 7).await?.is_empty(),
-        "a link that lost keeps no address links"
+        stored(7).is_empty(),
+        "the link that lost keeps the existing link, without the new address links"
     );
-    assert_eq!(store.get_address_links("main", 8).await?.len(), 2);
     Ok(())
 }
 
@@ -637,7 +627,7 @@ async fn batch_save_overwrites() -> anyhow::Result<()> {
     let moto = Moto::start()?;
     let store = moto.store().await?;
     let mut links: Vec<CustomerLink> = (1..=30).map(|id| link("main", id, id as i64)).collect();
-    for result in store.create_links(&new_links(&links)).await {
+    for result in store.create_links(&links).await {
         result?;
     }
 
@@ -1151,10 +1141,6 @@ fn credentials_debug_redacted() {
         assert!(!printed.contains(secret), "{secret} leaked in: {printed}");
     }
     assert!(printed.contains("[REDACTED]"), "{printed}");
-}
-
-fn new_links(links: &[CustomerLink]) -> Vec<NewLink> {
-    links.iter().cloned().map(NewLink::from).collect()
 }
 
 #[tokio::test]

@@ -189,6 +189,7 @@ pub fn sample_link(
         last_synced_at: chrono::Utc::now(),
         state: LinkState::Synced,
         last_error: None,
+        addresses: Vec::new(),
     }
 }
 

@@ -113,21 +113,33 @@ impl Client {
         Ok(found)
     }
 
-    /// Reads partners by id with their active child partners, in two calls.
-    /// Ids that do not exist are left out, as Odoo's `read` does.
+    /// Reads partners by id with their active child partners, in one `search_read` of
+    /// the partners and their descendants (`child_of`). The partners come in the order
+    /// of `ids`; ids that do not exist are left out, as Odoo's `read` does.
     pub async fn read_with_children(&self, ids: &[i64]) -> Result<Vec<PartnerWithChildren>, Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
 
+        // Archived partners are read, as `read` would; a child is attached only when
+        // its parent lists it in `child_ids`, which holds the active children alone.
         let fields = self.partner_fields().await?;
-        let call = Call::new(MODEL, "read")
-            .ids(ids)
-            .arg("fields", fields.read_list());
+        let mut context = Map::new();
+        context.insert("active_test".to_owned(), Value::Bool(false));
+        let call = Call::new(MODEL, "search_read")
+            .arg("domain", json!([["id", "child_of", ids]]))
+            .kwarg("fields", fields.read_list())
+            .context(context);
 
-        let partners: Vec<Partner> = decode(self.execute(&call).await?, "res.partner.read")?;
+        let records: Vec<Partner> =
+            decode(self.execute(&call).await?, "res.partner.search_read")?;
+        let by_id: HashMap<i64, Partner> = records
+            .into_iter()
+            .map(|record| (record.id, record))
+            .collect();
 
-        self.attach_children(partners).await
+        let parents = ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+        Ok(with_children(parents, &by_id))
     }
 
     /// Like [`Client::find_by_emails`], with each partner's active children
@@ -183,22 +195,7 @@ impl Client {
             children = read.into_iter().map(|child| (child.id, child)).collect();
         }
 
-        let result = parents
-            .into_iter()
-            .map(|partner| {
-                let own = partner
-                    .child_ids
-                    .iter()
-                    .filter_map(|id| children.get(id).cloned())
-                    .collect();
-                PartnerWithChildren {
-                    partner,
-                    children: own,
-                }
-            })
-            .collect();
-
-        Ok(result)
+        Ok(with_children(parents, &children))
     }
 
     /// Creates all partners, and their children given as `child_ids`
@@ -292,6 +289,22 @@ fn ilike_any_domain(emails: &[&String]) -> Value {
     }
 
     Value::Array(domain)
+}
+
+/// Attaches to each parent the partners of its `child_ids` found in `records`, in the
+/// order of `child_ids`.
+fn with_children(parents: Vec<Partner>, records: &HashMap<i64, Partner>) -> Vec<PartnerWithChildren> {
+    parents
+        .into_iter()
+        .map(|partner| {
+            let children = partner
+                .child_ids
+                .iter()
+                .filter_map(|id| records.get(id).cloned())
+                .collect();
+            PartnerWithChildren { partner, children }
+        })
+        .collect()
 }
 
 /// Decodes a call result into `T`, naming the call on failure.

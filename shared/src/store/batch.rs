@@ -1,21 +1,25 @@
-//! Batch reads and writes of customer links for bulk sync, with retries of the
-//! items DynamoDB leaves unprocessed under throttling.
+//! Batch reads and writes of customer links and partner guards for bulk sync, which
+//! must not make one DynamoDB call per customer, with retries of the items DynamoDB
+//! leaves unprocessed under throttling.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+use futures::{StreamExt, TryStreamExt};
 
 use super::keys;
-use super::links::{CustomerLink, link_from_item, link_to_item};
-use super::{Item, Store, StoreError};
+use super::links::{CustomerLink, GUARD_ENTITY, PartnerGuardItem, link_from_item, link_to_item};
+use super::{Item, Store, StoreError, from_item};
 
 /// BatchGetItem accepts at most 100 keys per call.
 const BATCH_GET_MAX: usize = 100;
 /// BatchWriteItem accepts at most 25 requests per call.
-pub(super) const BATCH_WRITE_MAX: usize = 25;
+const BATCH_WRITE_MAX: usize = 25;
 /// Rounds of retrying unprocessed items before giving up.
-pub(super) const UNPROCESSED_ATTEMPTS: u32 = 8;
+const UNPROCESSED_ATTEMPTS: u32 = 8;
+/// BatchWriteItem calls in flight at once for one batch of links.
+const WRITE_CONCURRENCY: usize = 8;
 
 impl Store {
     /// Returns the existing links of the given Magento customers, keyed by
@@ -34,6 +38,32 @@ impl Store {
             links.insert(link.magento_customer_id, link);
         }
         Ok(links)
+    }
+
+    /// Returns, for each of the given Odoo partners that is linked in this
+    /// instance, the Magento customer it is linked to (one BatchGetItem call
+    /// per 100 partners, on the partner guard items).
+    #[tracing::instrument(skip(self, odoo_partner_ids), fields(count = odoo_partner_ids.len()))]
+    pub async fn get_partner_links(
+        &self,
+        instance_id: &str,
+        odoo_partner_ids: &[i64],
+    ) -> Result<HashMap<i64, u64>, StoreError> {
+        let sort_keys = odoo_partner_ids.iter().map(|id| keys::partner_sk(*id));
+
+        let mut linked = HashMap::new();
+        for item in self.get_instance_items(instance_id, sort_keys).await? {
+            let guard: PartnerGuardItem = from_item(GUARD_ENTITY, item)?;
+            let partner_id = guard
+                .keys
+                .sk
+                .strip_prefix("PARTNER#")
+                .and_then(|digits| digits.parse::<i64>().ok());
+            if let Some(partner_id) = partner_id {
+                linked.insert(partner_id, guard.magento_customer_id);
+            }
+        }
+        Ok(linked)
     }
 
     /// Reads the instance's items with the given sort keys, strongly consistent, one
@@ -66,7 +96,7 @@ impl Store {
 
     /// Runs a BatchGetItem on this table, retrying the keys DynamoDB leaves
     /// unprocessed, and returns every item read.
-    pub(super) async fn batch_get_items(
+    async fn batch_get_items(
         &self,
         request: KeysAndAttributes,
     ) -> Result<Vec<Item>, StoreError> {
@@ -103,7 +133,8 @@ impl Store {
         ))
     }
 
-    /// Overwrites existing links with BatchWriteItem, 25 per call.
+    /// Overwrites existing links, with their address links, with BatchWriteItem: 25
+    /// per call and a few calls at a time.
     ///
     /// NOTE: BatchWriteItem has no conditions, so this neither checks that the
     /// link exists nor keeps the partner guard in step. Use it only for links
@@ -122,11 +153,20 @@ impl Store {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
-        self.batch_write(requests).await
+        let chunks: Vec<Vec<WriteRequest>> = requests
+            .chunks(BATCH_WRITE_MAX)
+            .map(<[WriteRequest]>::to_vec)
+            .collect();
+        futures::stream::iter(chunks)
+            .map(|chunk| self.batch_write(chunk))
+            .buffer_unordered(WRITE_CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
     }
 
     /// Sends write requests in chunks of 25, retrying unprocessed items.
-    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
         for chunk in requests.chunks(BATCH_WRITE_MAX) {
             let mut pending = HashMap::from([(self.table_name().to_string(), chunk.to_vec())]);
 

@@ -5,7 +5,6 @@
 //! | instance config      | `INSTANCE#<id>`           | `CONFIG`                    | `INSTANCES`                         | `INSTANCE#<id>`        |
 //! | customer link        | `INSTANCE#<id>`           | `CUSTOMER#<magento id>`     | `INSTANCE#<id>#PARTNER#<partner id>`| `CUSTOMER`             |
 //! | partner guard        | `INSTANCE#<id>`           | `PARTNER#<partner id>`      |                                     |                        |
-//! | address link         | `INSTANCE#<id>`           | `ADDRESS#<magento id>#<address id>` |                             |                        |
 //! | sync state           | `INSTANCE#<id>`           | `SYNC_STATE`                |                                     |                        |
 //! | lease                | `INSTANCE#<id>`           | `LEASE`                     |                                     |                        |
 //! | job                  | `JOB#<job id>`            | `JOB`                       | `INSTANCE#<id>#JOBS`                | `<created at>#<job id>`|
@@ -54,17 +53,6 @@ pub fn partner_sk(odoo_partner_id: i64) -> String {
 
 pub fn partner_gsi_pk(instance_id: &str, odoo_partner_id: i64) -> String {
     format!("INSTANCE#{instance_id}#PARTNER#{odoo_partner_id}")
-}
-
-pub fn address_prefix(magento_customer_id: u64) -> String {
-    format!("ADDRESS#{magento_customer_id:020}#")
-}
-
-pub fn address_sk(magento_customer_id: u64, magento_address_id: u64) -> String {
-    format!(
-        "{}{magento_address_id:020}",
-        address_prefix(magento_customer_id)
-    )
 }
 
 pub fn job_pk(job_id: &str) -> String {
@@ -126,11 +114,5 @@ mod tests {
     fn customer_sk_sorts_numerically() {
         assert!(customer_sk(9) < customer_sk(10));
         assert!(customer_sk(99) < customer_sk(u64::MAX));
-    }
-
-    #[test]
-    fn address_sk_has_customer_prefix() {
-        assert!(address_sk(7, 3).starts_with(&address_prefix(7)));
-        assert!(!address_sk(70, 3).starts_with(&address_prefix(7)));
     }
 }

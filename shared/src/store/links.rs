@@ -1,5 +1,6 @@
 //! Links between a Magento customer and an Odoo partner, one per customer per
-//! instance, with the customer fields that the list and form views show.
+//! instance, with the customer fields that the list and form views show and the
+//! links of the customer's addresses.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::addresses::AddressLink;
 use super::error::is_condition_failed;
 use super::keys::{self, GSI1, GSI1_PK, ItemKeys, PARTNER_GSI_SK};
 use super::{Item, Store, StoreError, from_item, number, string, to_item};
@@ -88,6 +90,9 @@ pub struct CustomerLink {
     pub state: LinkState,
     #[serde(default)]
     pub last_error: Option<String>,
+    /// The customer's linked addresses, ordered by Magento address id.
+    #[serde(default)]
+    pub addresses: Vec<AddressLink>,
 }
 
 /// A link as stored: the lower-cased search attributes serve the list filter,
@@ -323,7 +328,7 @@ impl Store {
         }
     }
 
-    /// Deletes a link, its partner guard and the customer's address links.
+    /// Deletes a link, with its address links, and its partner guard.
     #[tracing::instrument(skip(self))]
     pub async fn delete_link(
         &self,
@@ -361,9 +366,7 @@ impl Store {
             .send()
             .await
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-
-        self.delete_address_links(instance_id, magento_customer_id)
-            .await
+        Ok(())
     }
 }
 
@@ -467,6 +470,12 @@ mod tests {
             last_synced_at: DateTime::<Utc>::UNIX_EPOCH,
             state: LinkState::Error,
             last_error: Some("timeout".into()),
+            addresses: vec![AddressLink {
+                magento_address_id: 5,
+                odoo_partner_id: 8,
+                fingerprint: "a1".into(),
+                updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            }],
         }
     }
 
@@ -495,6 +504,7 @@ mod tests {
             Some(&AttributeValue::N("7".into()))
         );
         assert!(matches!(item.get("customer"), Some(AttributeValue::M(_))));
+        assert!(matches!(item.get("addresses"), Some(AttributeValue::L(list)) if list.len() == 1));
         Ok(())
     }
 
@@ -503,6 +513,15 @@ mod tests {
         let item = link_to_item(&sample())?;
 
         assert_eq!(link_from_item(item)?, sample());
+        Ok(())
+    }
+
+    #[test]
+    fn link_item_without_addresses_has_none() -> Result<(), StoreError> {
+        let mut item = link_to_item(&sample())?;
+        item.remove("addresses");
+
+        assert!(link_from_item(item)?.addresses.is_empty());
         Ok(())
     }
 

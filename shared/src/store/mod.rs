@@ -15,7 +15,6 @@
 //! - links of an instance, by Magento id: Query `PK = INSTANCE#<id> AND begins_with(SK, CUSTOMER#)`,
 //!   with an optional filter on the lower-cased email or name;
 //! - links for a page of Magento ids: BatchGetItem on the customer keys;
-//! - address links of a customer: Query `begins_with(SK, ADDRESS#<magento id>#)`;
 //! - sync state and lease of an instance: GetItem `SYNC_STATE` / `LEASE`;
 //! - job by id: GetItem `JOB#<job id>` / `JOB`; jobs of an instance, newest
 //!   first: Query GSI1 `GSI1PK = INSTANCE#<id>#JOBS`, descending;
@@ -26,10 +25,10 @@
 //! `attribute_not_exists(PK)`, so neither a Magento customer nor an Odoo
 //! partner can be linked twice within an instance, even by concurrent calls.
 //! A GSI cannot enforce that, because index writes are not conditional.
+//! The links of the customer's addresses are a list inside the link item.
 
 mod addresses;
 mod batch;
-mod bulk_batch;
 mod checkpoint;
 mod cursor;
 mod error;
@@ -51,8 +50,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use addresses::AddressLink;
-pub use bulk_batch::AddressKey;
+pub use addresses::{AddressLink, partners_by_address};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyStart, StoredResponse, hash_request};
 pub use jobs::{Job, JobCounts, JobError, JobKind, JobStatus, MAX_RECENT_ERRORS};
@@ -61,7 +59,6 @@ pub use link_list::{
     DEFAULT_PAGE_SIZE, LinkFilter, LinkPage, MAX_PAGE_SIZE, MatchMode, SearchField,
 };
 pub use links::{CustomerLink, CustomerSnapshot, LinkState};
-pub use new_links::NewLink;
 pub use sync_state::SyncState;
 
 /// Environment variable that names the table.

@@ -9,9 +9,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::Utc;
+
 use crate::mapping::odoo_side::child_values;
 use crate::mapping::{MagentoChild, MappedCustomer, OdooChild, OdooGeo, fingerprint_of};
 use crate::odoo::{ChildCommand, PartnerValues};
+use crate::store::AddressLink;
 
 /// Returns, for each of `wanted`, the Odoo child it corresponds to, if any.
 ///
@@ -135,6 +138,25 @@ pub(crate) fn address_targets(
     }
 
     targets
+}
+
+/// Returns the address links to store for the targets, ordered by Magento address id.
+pub(crate) fn address_links(targets: &[AddressTarget]) -> Vec<AddressLink> {
+    let now = Utc::now();
+
+    let mut links: Vec<AddressLink> = targets
+        .iter()
+        .map(
+            |(magento_address_id, odoo_partner_id, fingerprint)| AddressLink {
+                magento_address_id: *magento_address_id,
+                odoo_partner_id: *odoo_partner_id,
+                fingerprint: fingerprint.clone(),
+                updated_at: now,
+            },
+        )
+        .collect();
+    links.sort_by_key(|link| link.magento_address_id);
+    links
 }
 
 #[cfg(test)]

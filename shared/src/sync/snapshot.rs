@@ -44,7 +44,7 @@ pub fn customer_snapshot(customer: &Customer, send_welcome_email: bool) -> Custo
 }
 
 /// Builds the link record of a customer synced now, with the fingerprints of both
-/// sides' mapped forms.
+/// sides' mapped forms and no address links yet.
 pub fn new_link(
     instance_id: &str,
     customer: &Customer,
@@ -65,6 +65,7 @@ pub fn new_link(
         last_synced_at: Utc::now(),
         state: LinkState::Synced,
         last_error: None,
+        addresses: Vec::new(),
     }
 }
 

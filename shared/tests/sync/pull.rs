@@ -100,7 +100,7 @@ async fn pull_creates_partner_with_children() -> anyhow::Result<()> {
         .expect("link stored");
     assert_eq!(link.odoo_partner_id, partner.id);
     assert_eq!(link.customer.city.as_deref(), Some("New York"));
-    let address_links = env.ctx.store.get_address_links(INSTANCE, id).await?;
+    let address_links = &link.addresses;
     assert_eq!(address_links.len(), 3);
     let mut targets: Vec<i64> = address_links.iter().map(|a| a.odoo_partner_id).collect();
     targets.sort();
@@ -311,13 +311,8 @@ async fn pull_without_addresses() -> anyhow::Result<()> {
     );
     assert!(partner.child_ids.is_empty());
     assert_eq!(partner.street, None);
-    assert!(
-        env.ctx
-            .store
-            .get_address_links(INSTANCE, id)
-            .await?
-            .is_empty()
-    );
+    let link = env.ctx.store.get_link(INSTANCE, id).await?.expect("link");
+    assert!(link.addresses.is_empty());
     Ok(())
 }
 
@@ -343,7 +338,13 @@ async fn pull_billing_and_shipping_same_address() -> anyhow::Result<()> {
     assert_eq!(partner.city.as_deref(), Some("Los Angeles"));
     let state = partner.state_id.expect("state set by country and code");
     assert!(state.name.starts_with("California"), "{}", state.name);
-    let links = env.ctx.store.get_address_links(INSTANCE, id).await?;
+    let links = env
+        .ctx
+        .store
+        .get_link(INSTANCE, id)
+        .await?
+        .expect("link")
+        .addresses;
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].odoo_partner_id, partner.id);
     assert_eq!(Some(links[0].magento_address_id), created.addresses[0].id);
@@ -456,5 +457,57 @@ async fn pull_changed_phone_updates_partner() -> anyhow::Result<()> {
     assert_eq!(partner.child_ids, partner_before.child_ids);
     let link = env.ctx.store.get_link(INSTANCE, id).await?.expect("link");
     assert_eq!(link.customer.phone.as_deref(), Some("555 9999"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn pull_removed_address_archives_its_child() -> anyhow::Result<()> {
+    let env = Env::start(Setup::default()).await?;
+    let mut billing = address(&["1 Main St"], "Lyon", "FR", None);
+    billing.default_billing = true;
+    let mut shipping = address(&["2 Quai"], "Nice", "FR", None);
+    shipping.default_shipping = true;
+    let other = address(&["3 Rue Haute"], "Arles", "FR", None);
+    let id = create(
+        &env,
+        customer("moved.out@example.test", vec![billing, shipping, other]),
+    )
+    .await?
+    .id
+    .expect("id");
+    let first = pull_customer(&env.ctx, id).await?;
+    let partner_before = env
+        .odoo_read(&[partner_id(&first.outcome)])
+        .await?
+        .remove(0);
+    let children_before = env.odoo_read(&partner_before.child_ids).await?;
+    let arles = children_before
+        .iter()
+        .find(|child| child.city.as_deref() == Some("Arles"))
+        .expect("a child for the Arles address")
+        .id;
+    env.ctx
+        .magento
+        .customers()
+        .update(id, |customer| {
+            customer
+                .addresses
+                .retain(|address| address.city.as_deref() != Some("Arles"));
+        })
+        .await?;
+
+    let second = pull_customer(&env.ctx, id).await?;
+
+    assert!(
+        matches!(second.outcome, Outcome::Updated { .. }),
+        "{second:?}"
+    );
+    let partner = env.odoo_read(&[partner_before.id]).await?.remove(0);
+    assert_eq!(partner_before.child_ids.len(), 2);
+    assert_eq!(partner.child_ids.len(), 1, "only the Nice child stays active");
+    assert!(!env.odoo_read(&[arles]).await?.remove(0).active);
+    let link = env.ctx.store.get_link(INSTANCE, id).await?.expect("link");
+    assert_eq!(link.addresses.len(), 2, "billing and shipping stay linked");
+    assert!(link.addresses.iter().all(|a| a.odoo_partner_id != arles));
     Ok(())
 }

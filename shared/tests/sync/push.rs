@@ -126,11 +126,7 @@ async fn create_from_partner_with_welcome_email() -> anyhow::Result<()> {
         .expect("link");
     assert_eq!(link.odoo_partner_id, partner);
     assert!(link.customer.send_welcome_email);
-    let addresses = env
-        .ctx
-        .store
-        .get_address_links(INSTANCE, magento_id(&outcome))
-        .await?;
+    let addresses = &link.addresses;
     assert_eq!(addresses.len(), 2);
     assert!(addresses.iter().all(|a| a.odoo_partner_id != 0));
     Ok(())

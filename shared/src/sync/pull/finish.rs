@@ -11,7 +11,7 @@ use crate::mapping::{
     MappedCustomer, NameParts, OdooChild, OdooFeatures, OdooGeo, fingerprint, form_from_partner,
 };
 use crate::odoo::{ChildCommand, PartnerValues, PartnerWithChildren};
-use crate::store::AddressKey;
+use crate::store::partners_by_address;
 
 use super::super::children::{AddressTarget, address_targets, child_commands};
 use super::super::context::SyncContext;
@@ -32,8 +32,6 @@ pub(super) struct LinkUpdate {
     pub magento_fingerprint: String,
     pub odoo_fingerprint: String,
     pub targets: Vec<AddressTarget>,
-    /// Magento address ids that had a link before this pull.
-    pub linked_before: Vec<u64>,
 }
 
 /// One customer after the remote writes.
@@ -64,7 +62,7 @@ pub(super) async fn write_all<'a>(
     features: OdooFeatures,
     options: &PullOptions,
 ) -> Result<Vec<Written<'a>>, SyncError> {
-    let previous = previous_links(ctx, &entries).await?;
+    let previous = previous_links(&entries);
     let results = send_writes(ctx, &entries, &previous, &geo, features, options).await?;
 
     let mut touched: Vec<i64> = results
@@ -203,37 +201,17 @@ fn planned_partner(entry: &Entry<'_>) -> Option<i64> {
     }
 }
 
-/// Reads the address links stored for the customers whose partner may be written, in
-/// one BatchGetItem call per 100 addresses.
-async fn previous_links(ctx: &SyncContext, entries: &[Entry<'_>]) -> Result<Previous, SyncError> {
-    let keys: Vec<AddressKey> = entries
+/// Returns the address links stored with the links of the customers whose partner may
+/// be written.
+fn previous_links(entries: &[Entry<'_>]) -> Previous {
+    entries
         .iter()
-        .filter(|entry| entry.link.is_some() && planned_partner(entry).is_some())
-        .flat_map(|entry| {
-            entry
-                .customer
-                .addresses
-                .iter()
-                .filter_map(move |address| Some((entry.magento_id, address.id?)))
+        .filter(|entry| planned_partner(entry).is_some())
+        .filter_map(|entry| {
+            let link = entry.link.as_ref()?;
+            Some((entry.magento_id, partners_by_address(&link.addresses)))
         })
-        .collect();
-    if keys.is_empty() {
-        return Ok(Previous::new());
-    }
-
-    let links = ctx
-        .store
-        .get_address_links_by_keys(ctx.instance_id(), &keys)
-        .await?;
-
-    let mut previous = Previous::new();
-    for link in links {
-        previous
-            .entry(link.magento_customer_id)
-            .or_default()
-            .insert(link.magento_address_id, link.odoo_partner_id);
-    }
-    Ok(previous)
+        .collect()
 }
 
 /// Builds the values of a new partner with every address child.
@@ -295,7 +273,6 @@ fn created_outcome(
             &HashMap::new(),
             &fresh,
         ),
-        linked_before: Vec::new(),
     };
     let outcome = Outcome::Created {
         magento_customer_id: entry.magento_id as i64,
@@ -386,7 +363,6 @@ fn link_update(
         magento_fingerprint: entry.magento_fingerprint.clone(),
         odoo_fingerprint: fingerprint(odoo_form),
         targets: address_targets(&entry.mapped, partner_id, children, previous, fresh),
-        linked_before: previous.keys().copied().collect(),
     }
 }
 
@@ -475,7 +451,6 @@ fn pushed_outcome(
         magento_fingerprint: fingerprint(&mapped.form),
         odoo_fingerprint: fingerprint(&odoo_form),
         targets: address_targets(&mapped, partner_id, &children, previous, &[]),
-        linked_before: previous.keys().copied().collect(),
         customer,
     };
     let outcome = Outcome::Updated {

@@ -1,5 +1,5 @@
-//! Storing what a pull learned: new links in conditional transactions, refreshed links
-//! and address links in batches.
+//! Storing what a pull learned, each link with its address links: new links in
+//! conditional transactions, refreshed links in batches.
 //!
 //! A concurrent call (a single-customer pull during a bulk run, or two single pulls)
 //! may link the same customer or partner between this pull's lookup and its link
@@ -10,8 +10,9 @@
 use chrono::Utc;
 
 use crate::odoo::WriteOptions;
-use crate::store::{AddressKey, AddressLink, CustomerLink, LinkState, NewLink, StoreError};
+use crate::store::{CustomerLink, LinkState, StoreError};
 
+use super::super::children::address_links;
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::outcome::Outcome;
@@ -29,13 +30,10 @@ pub(super) async fn store_all(
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
-    let mut new_links: Vec<(usize, NewLink)> = Vec::new();
+    let mut new_links: Vec<(usize, CustomerLink)> = Vec::new();
     // The Odoo records a new link would own when its partner was created by this pull.
     let mut created_records: Vec<Vec<i64>> = Vec::new();
     let mut refreshed: Vec<CustomerLink> = Vec::new();
-    // The address links of refreshed links; a new link carries its own.
-    let mut puts: Vec<AddressLink> = Vec::new();
-    let mut deletes: Vec<AddressKey> = Vec::new();
 
     for (position, item) in written.into_iter().enumerate() {
         let Written {
@@ -46,33 +44,27 @@ pub(super) async fn store_all(
 
         match (update, entry.link) {
             (Some(update), None) => {
-                let link = new_link(
-                    instance_id,
-                    &update.customer,
-                    entry.magento_id,
-                    update.partner_id,
-                    (
-                        update.magento_fingerprint.clone(),
-                        update.odoo_fingerprint.clone(),
-                    ),
-                    false,
-                );
+                let link = CustomerLink {
+                    addresses: address_links(&update.targets),
+                    ..new_link(
+                        instance_id,
+                        &update.customer,
+                        entry.magento_id,
+                        update.partner_id,
+                        (
+                            update.magento_fingerprint.clone(),
+                            update.odoo_fingerprint.clone(),
+                        ),
+                        false,
+                    )
+                };
                 created_records.push(match outcome {
                     Outcome::Created { .. } => created_ids(&update),
                     _ => Vec::new(),
                 });
-                new_links.push((
-                    position,
-                    NewLink {
-                        link,
-                        addresses: address_links(instance_id, entry.magento_id, &update),
-                    },
-                ));
+                new_links.push((position, link));
             }
             (Some(update), Some(existing)) => {
-                let (links, stale) = changed_addresses(instance_id, entry.magento_id, &update);
-                puts.extend(links);
-                deletes.extend(stale);
                 refreshed.push(refresh(existing, &update));
             }
             (None, Some(existing)) if matches!(outcome, Outcome::Failed { .. }) => {
@@ -88,10 +80,10 @@ pub(super) async fn store_all(
         });
     }
 
-    let (positions, links): (Vec<usize>, Vec<NewLink>) = new_links.into_iter().unzip();
+    let (positions, links): (Vec<usize>, Vec<CustomerLink>) = new_links.into_iter().unzip();
     let created = ctx.store.create_links(&links).await;
     let mut to_archive = Vec::new();
-    for (((position, NewLink { link, .. }), records), result) in positions
+    for (((position, link), records), result) in positions
         .iter()
         .zip(&links)
         .zip(created_records)
@@ -99,8 +91,8 @@ pub(super) async fn store_all(
     {
         match result {
             Ok(()) => {}
-            // The concurrent call chose the same partner: the link is as intended, and
-            // that call stored the address links.
+            // The concurrent call chose the same partner: the link is as intended, with
+            // that call's address links.
             Err(StoreError::LinkExists {
                 magento_customer_id,
                 odoo_partner_id,
@@ -133,31 +125,9 @@ pub(super) async fn store_all(
             .await?;
     }
 
-    // The remaining writes touch different items, so they go out together.
-    tokio::try_join!(
-        async {
-            match refreshed.is_empty() {
-                true => Ok(()),
-                false => ctx.store.save_links(&refreshed).await,
-            }
-        },
-        async {
-            match puts.is_empty() {
-                true => Ok(()),
-                false => ctx.store.put_address_links(&puts).await,
-            }
-        },
-        async {
-            match deletes.is_empty() {
-                true => Ok(()),
-                false => {
-                    ctx.store
-                        .delete_address_links_by_keys(instance_id, &deletes)
-                        .await
-                }
-            }
-        },
-    )?;
+    if !refreshed.is_empty() {
+        ctx.store.save_links(&refreshed).await?;
+    }
 
     Ok(results)
 }
@@ -188,49 +158,9 @@ fn lost_race_reason(magento_customer_id: u64, odoo_partner_id: i64, archived: &[
     }
 }
 
-fn address_links(
-    instance_id: &str,
-    magento_customer_id: u64,
-    update: &LinkUpdate,
-) -> Vec<AddressLink> {
-    let now = Utc::now();
-
-    update
-        .targets
-        .iter()
-        .map(
-            |(magento_address_id, odoo_partner_id, fingerprint)| AddressLink {
-                instance_id: instance_id.to_owned(),
-                magento_customer_id,
-                magento_address_id: *magento_address_id,
-                odoo_partner_id: *odoo_partner_id,
-                fingerprint: fingerprint.clone(),
-                updated_at: now,
-            },
-        )
-        .collect()
-}
-
-/// Returns the address links to write and the keys of links whose address is gone.
-fn changed_addresses(
-    instance_id: &str,
-    magento_customer_id: u64,
-    update: &LinkUpdate,
-) -> (Vec<AddressLink>, Vec<AddressKey>) {
-    let links = address_links(instance_id, magento_customer_id, update);
-
-    let stale = update
-        .linked_before
-        .iter()
-        .filter(|id| !links.iter().any(|link| link.magento_address_id == **id))
-        .map(|id| (magento_customer_id, *id))
-        .collect();
-
-    (links, stale)
-}
-
-/// Returns the existing link with the snapshot and fingerprints of this sync. The
-/// Send Welcome Email choice is not a Magento field, so the stored one is kept.
+/// Returns the existing link with the snapshot, fingerprints and address links of this
+/// sync. The Send Welcome Email choice is not a Magento field, so the stored one is
+/// kept.
 fn refresh(existing: CustomerLink, update: &LinkUpdate) -> CustomerLink {
     let send_welcome_email = existing.customer.send_welcome_email;
 
@@ -241,6 +171,7 @@ fn refresh(existing: CustomerLink, update: &LinkUpdate) -> CustomerLink {
         last_synced_at: Utc::now(),
         state: LinkState::Synced,
         last_error: None,
+        addresses: address_links(&update.targets),
         ..existing
     }
 }

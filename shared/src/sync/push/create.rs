@@ -8,6 +8,7 @@ use crate::config::ConflictPolicy;
 use crate::magento::{Customer, ErrorKind};
 use crate::mapping::magento_model::{new_customer, validate_customer};
 use crate::mapping::{CustomerForm, NameParts};
+use crate::store::CustomerLink;
 
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
@@ -132,18 +133,18 @@ async fn create_from_partner(
     )
     .await?;
     let fingerprints = push_fingerprints(ctx, &saved, &version).await?;
-    let link = new_link(
-        ctx.instance_id(),
-        &saved,
-        magento_customer_id,
-        odoo_partner_id,
-        fingerprints,
-        send_welcome_email,
-    );
+    let link = CustomerLink {
+        addresses,
+        ..new_link(
+            ctx.instance_id(),
+            &saved,
+            magento_customer_id,
+            odoo_partner_id,
+            fingerprints,
+            send_welcome_email,
+        )
+    };
     ctx.store.create_link(&link).await?;
-    if !addresses.is_empty() {
-        ctx.store.put_address_links(&addresses).await?;
-    }
 
     Ok(Outcome::Created {
         magento_customer_id: magento_customer_id as i64,

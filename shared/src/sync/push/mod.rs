@@ -11,14 +11,12 @@ mod update;
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-
 use crate::magento::Customer;
 use crate::mapping::magento_model::map_magento_customer;
 use crate::mapping::{OdooChild, fingerprint};
 use crate::store::{AddressLink, CustomerLink};
 
-use super::children::address_targets;
+use super::children::{address_links, address_targets};
 use super::context::SyncContext;
 use super::error::SyncError;
 use super::magento_write::{PartnerVersion, features};
@@ -40,27 +38,11 @@ pub(super) async fn push_address_links(
     previous: &HashMap<u64, i64>,
     in_order: &[i64],
 ) -> Result<Vec<AddressLink>, SyncError> {
-    let Some(magento_customer_id) = saved.id else {
-        return Ok(Vec::new());
-    };
     let titles = features(ctx).await?.titles;
     let mapped = map_magento_customer(saved, titles);
-    let now = Utc::now();
 
-    let links = address_targets(&mapped, partner_id, children, previous, in_order)
-        .into_iter()
-        .map(
-            |(magento_address_id, odoo_partner_id, fingerprint)| AddressLink {
-                instance_id: ctx.instance_id().to_owned(),
-                magento_customer_id,
-                magento_address_id,
-                odoo_partner_id,
-                fingerprint,
-                updated_at: now,
-            },
-        )
-        .collect();
-    Ok(links)
+    let targets = address_targets(&mapped, partner_id, children, previous, in_order);
+    Ok(address_links(&targets))
 }
 
 /// Returns the fingerprints of both sides after a push: the Magento customer as saved

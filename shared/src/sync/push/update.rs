@@ -1,12 +1,10 @@
 //! "Update in Magento": an Odoo partner's changes onto its linked Magento customer.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 
 use crate::mapping::NameParts;
 use crate::mapping::magento_model::map_magento_customer;
-use crate::store::{CustomerLink, LinkState};
+use crate::store::{CustomerLink, LinkState, partners_by_address};
 
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
@@ -67,13 +65,7 @@ pub async fn update_in_magento(
             MagentoWrite::Unchanged(current) => (current, false),
         };
 
-    let previous: HashMap<u64, i64> = ctx
-        .store
-        .get_address_links(ctx.instance_id(), magento_customer_id)
-        .await?
-        .into_iter()
-        .map(|address| (address.magento_address_id, address.odoo_partner_id))
-        .collect();
+    let previous = partners_by_address(&link.addresses);
     let addresses = push_address_links(
         ctx,
         &saved,
@@ -92,12 +84,10 @@ pub async fn update_in_magento(
         last_synced_at: Utc::now(),
         state: LinkState::Synced,
         last_error: None,
+        addresses,
         ..link
     };
     ctx.store.save_link(&updated).await?;
-    if !addresses.is_empty() {
-        ctx.store.put_address_links(&addresses).await?;
-    }
 
     let outcome = if changed {
         Outcome::Updated {
