@@ -76,6 +76,14 @@ impl From<StoreError> for ApiError {
                 "magento_id": magento_customer_id,
                 "odoo_partner_id": odoo_partner_id,
             })),
+            StoreError::LinkTooLarge {
+                instance_id,
+                magento_customer_id,
+                ..
+            } => ApiError::new(ErrorCode::Rejected, message).with_details(json!({
+                "instance_id": instance_id,
+                "magento_id": magento_customer_id,
+            })),
             StoreError::LeaseHeld {
                 instance_id,
                 expires_at,

@@ -28,6 +28,16 @@ pub enum StoreError {
     },
 
     #[error(
+        "the link of Magento customer {magento_customer_id} of instance {instance_id}, with its {addresses} address links, takes {bytes} bytes, over DynamoDB's item limit of 409,600 bytes; delete the addresses this customer no longer uses in Magento, then pull it again"
+    )]
+    LinkTooLarge {
+        instance_id: String,
+        magento_customer_id: u64,
+        addresses: usize,
+        bytes: usize,
+    },
+
+    #[error(
         "the sync lease of instance {instance_id} is held by {owner} until {expires_at}; wait for that run to finish"
     )]
     LeaseHeld {

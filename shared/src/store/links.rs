@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::addresses::AddressLink;
 use super::error::is_condition_failed;
+use super::item_size::{MAX_ITEM_BYTES, item_size};
 use super::keys::{self, GSI1, GSI1_PK, ItemKeys, PARTNER_GSI_SK};
 use super::{Item, Store, StoreError, from_item, number, string, to_item};
 
@@ -126,8 +127,27 @@ impl LinkItem {
     }
 }
 
+/// Maps a link to its item, failing with [`StoreError::LinkTooLarge`] when the item
+/// would exceed DynamoDB's item limit.
 pub(super) fn link_to_item(link: &CustomerLink) -> Result<Item, StoreError> {
-    to_item(ENTITY, &LinkItem::new(link))
+    let item = to_item(ENTITY, &LinkItem::new(link))?;
+
+    let bytes = item_size(&item);
+    if bytes > MAX_ITEM_BYTES {
+        return Err(StoreError::LinkTooLarge {
+            instance_id: link.instance_id.clone(),
+            magento_customer_id: link.magento_customer_id,
+            addresses: link.addresses.len(),
+            bytes,
+        });
+    }
+    Ok(item)
+}
+
+/// Checks that a link fits in one DynamoDB item, so that a caller can fail this one
+/// customer instead of the batch that would carry it.
+pub fn check_link_size(link: &CustomerLink) -> Result<(), StoreError> {
+    link_to_item(link).map(|_| ())
 }
 
 pub(super) fn link_from_item(item: Item) -> Result<CustomerLink, StoreError> {
@@ -514,6 +534,32 @@ mod tests {
 
         assert_eq!(link_from_item(item)?, sample());
         Ok(())
+    }
+
+    #[test]
+    fn link_over_item_limit_is_refused() {
+        let mut link = sample();
+        link.addresses = (0..4_000)
+            .map(|id| AddressLink {
+                magento_address_id: id,
+                odoo_partner_id: 100_000 + id as i64,
+                fingerprint: "0123456789abcdef".into(),
+                updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            })
+            .collect();
+
+        let refused = check_link_size(&link);
+        link.addresses.truncate(1_000);
+
+        assert!(
+            matches!(
+                refused,
+                Err(StoreError::LinkTooLarge { magento_customer_id: 42, addresses: 4_000, bytes, .. })
+                    if bytes > MAX_ITEM_BYTES
+            ),
+            "{refused:?}"
+        );
+        assert!(check_link_size(&link).is_ok());
     }
 
     #[test]

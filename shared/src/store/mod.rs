@@ -34,6 +34,7 @@ mod cursor;
 mod error;
 mod idempotency;
 mod instances;
+mod item_size;
 mod jobs;
 pub mod keys;
 mod lease;
@@ -58,7 +59,7 @@ pub use lease::Lease;
 pub use link_list::{
     DEFAULT_PAGE_SIZE, LinkFilter, LinkPage, MAX_PAGE_SIZE, MatchMode, SearchField,
 };
-pub use links::{CustomerLink, CustomerSnapshot, LinkState};
+pub use links::{CustomerLink, CustomerSnapshot, LinkState, check_link_size};
 pub use sync_state::SyncState;
 
 /// Environment variable that names the table.

@@ -511,3 +511,28 @@ async fn pull_removed_address_archives_its_child() -> anyhow::Result<()> {
     assert!(link.addresses.iter().all(|a| a.odoo_partner_id != arles));
     Ok(())
 }
+
+#[tokio::test]
+async fn pull_customer_over_item_limit_fails_alone() -> anyhow::Result<()> {
+    let env = Env::start(Setup::default()).await?;
+    let mut addresses: Vec<Address> = (0..4_000)
+        .map(|n| address(&[&format!("{n} Rue Longue")], "Lille", "FR", None))
+        .collect();
+    addresses[0].default_billing = true;
+    let id = create(&env, customer("many.addresses@example.test", addresses))
+        .await?
+        .id
+        .expect("id");
+
+    let result = pull_customer(&env.ctx, id).await?;
+
+    let Outcome::Failed { reason } = &result.outcome else {
+        panic!("a link over DynamoDB's item limit must fail: {result:?}");
+    };
+    assert!(
+        reason.contains("4000 address links") && reason.contains("item limit"),
+        "{reason}"
+    );
+    assert_eq!(env.ctx.store.get_link(INSTANCE, id).await?, None);
+    Ok(())
+}

@@ -5,16 +5,17 @@
 //!
 //! 1. DynamoDB: the links of the batch's customers (BatchGetItem). A linked customer
 //!    whose Magento fingerprint did not change is `Unchanged` with no other call.
-//! 2. Odoo: the linked partners that must be compared (`read` with children) and the
-//!    partners with the emails of unlinked customers (`search_read` with children), in
-//!    parallel; DynamoDB: which found partners are already linked (BatchGetItem).
+//! 2. Odoo: the linked partners that must be compared (`search_read` with `child_of`)
+//!    and the partners with the emails of unlinked customers (`search_read`, then a
+//!    `read` of their children), in parallel; DynamoDB: which found partners are
+//!    already linked (BatchGetItem).
 //! 3. Odoo: one `create` with children for all new partners, the changed partners in
 //!    one `load` call per set of fields (a `write` each if Odoo rejects a row), and a
 //!    Magento PUT per conflict that Odoo won.
-//! 4. Odoo: the written partners read back (`read` with children), for the fingerprints
-//!    and the ids of new address children.
-//! 5. DynamoDB: new links with their address links in conditional transactions of at
-//!    most 100 actions; refreshed links and their address links with BatchWriteItem.
+//! 4. Odoo: the written partners read back (`search_read` with `child_of`), for the
+//!    fingerprints and the ids of new address children.
+//! 5. DynamoDB: new links, each carrying its address links, in conditional transactions
+//!    of at most 100 actions; refreshed links with BatchWriteItem.
 //!    A customer linked meanwhile by a concurrent call is skipped, and the partner this
 //!    pull created for it is archived.
 //!

@@ -10,7 +10,7 @@
 use chrono::Utc;
 
 use crate::odoo::WriteOptions;
-use crate::store::{CustomerLink, LinkState, StoreError};
+use crate::store::{CustomerLink, LinkState, StoreError, check_link_size};
 
 use super::super::children::address_links;
 use super::super::context::SyncContext;
@@ -23,7 +23,9 @@ use super::finish::{LinkUpdate, Written};
 /// Stores the links of every written customer and returns each customer's result, in
 /// input order. A new link that loses to an existing one (the customer or the partner
 /// got linked meanwhile) turns that customer's outcome into `Skipped`; see the module
-/// documentation.
+/// documentation. A link too large for one DynamoDB item (a customer with thousands of
+/// addresses) turns the outcome into `Failed` and is not written, so that the rest of
+/// the batch is stored.
 pub(super) async fn store_all(
     ctx: &SyncContext,
     written: Vec<Written<'_>>,
@@ -38,7 +40,7 @@ pub(super) async fn store_all(
     for (position, item) in written.into_iter().enumerate() {
         let Written {
             entry,
-            outcome,
+            mut outcome,
             update,
         } = item;
 
@@ -58,14 +60,28 @@ pub(super) async fn store_all(
                         false,
                     )
                 };
-                created_records.push(match outcome {
-                    Outcome::Created { .. } => created_ids(&update),
-                    _ => Vec::new(),
-                });
-                new_links.push((position, link));
+                if let Err(error) = check_link_size(&link) {
+                    outcome = Outcome::Failed {
+                        reason: error.to_string(),
+                    };
+                } else {
+                    created_records.push(match outcome {
+                        Outcome::Created { .. } => created_ids(&update),
+                        _ => Vec::new(),
+                    });
+                    new_links.push((position, link));
+                }
             }
             (Some(update), Some(existing)) => {
-                refreshed.push(refresh(existing, &update));
+                let link = refresh(existing.clone(), &update);
+                if let Err(error) = check_link_size(&link) {
+                    outcome = Outcome::Failed {
+                        reason: error.to_string(),
+                    };
+                    refreshed.push(mark_failed(existing, &outcome));
+                } else {
+                    refreshed.push(link);
+                }
             }
             (None, Some(existing)) if matches!(outcome, Outcome::Failed { .. }) => {
                 refreshed.push(mark_failed(existing, &outcome));
