@@ -606,9 +606,17 @@ async fn read_with_children_one_call() {
     let partners = client.read_with_children(&[1, 2, 3]).await.expect("read");
 
     let parents: Vec<i64> = partners.iter().map(|entry| entry.partner.id).collect();
-    assert_eq!(parents, [1, 2], "in the order asked, without the missing id 3");
+    assert_eq!(
+        parents,
+        [1, 2],
+        "in the order asked, without the missing id 3"
+    );
     let child_ids: Vec<i64> = partners[0].children.iter().map(|child| child.id).collect();
-    assert_eq!(child_ids, [12, 11], "the active children, in child_ids order");
+    assert_eq!(
+        child_ids,
+        [12, 11],
+        "the active children, in child_ids order"
+    );
     assert!(partners[1].children.is_empty());
     let request = &server.requests()[1].body;
     assert_eq!(request["domain"], json!([["id", "child_of", [1, 2, 3]]]));

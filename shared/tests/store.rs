@@ -404,7 +404,11 @@ async fn address_links_travel_with_link() -> anyhow::Result<()> {
             .collect()
     };
     assert_eq!(ids(&created), [(11, 111), (12, 112)]);
-    assert_eq!(ids(&saved), [(12, 112)], "a save replaces the address links");
+    assert_eq!(
+        ids(&saved),
+        [(12, 112)],
+        "a save replaces the address links"
+    );
     assert_eq!(store.get_link("main", 1).await?, None);
     assert_eq!(store.get_link("main", 2).await?, Some(second));
     Ok(())
@@ -610,7 +614,12 @@ async fn batch_create_with_addresses() -> anyhow::Result<()> {
     let stored = |id: u64| -> Vec<u64> {
         found
             .get(&id)
-            .map(|link| link.addresses.iter().map(|a| a.magento_address_id).collect())
+            .map(|link| {
+                link.addresses
+                    .iter()
+                    .map(|a| a.magento_address_id)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     assert_eq!(stored(40), [400, 401]);

@@ -28,7 +28,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The body is larger than the function accepts.
     PayloadTooLarge,
-    /// Magento or Odoo rejected the data; the message is theirs.
+    /// Magento or Odoo rejected the data (the message is theirs), or a customer link is
+    /// too large to store.
     Rejected,
     /// Magento, Odoo or an AWS service returned an error or an unreadable response.
     UpstreamError,

@@ -295,6 +295,27 @@ mod tests {
     }
 
     #[test]
+    fn store_link_too_large_is_422() {
+        let error = ApiError::from(StoreError::LinkTooLarge {
+            instance_id: "shop-1".to_owned(),
+            magento_customer_id: 5,
+            addresses: 4_000,
+            bytes: 470_000,
+        });
+
+        assert_eq!(error.status().as_u16(), 422);
+        assert!(
+            error.message.contains("4000 address links"),
+            "{}",
+            error.message
+        );
+        assert_eq!(
+            error.details,
+            Some(json!({"instance_id": "shop-1", "magento_id": 5}))
+        );
+    }
+
+    #[test]
     fn store_idempotency_conflict_names_header() {
         let error = ApiError::from(StoreError::IdempotencyConflict {
             key: "k1".to_owned(),

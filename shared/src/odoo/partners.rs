@@ -121,8 +121,8 @@ impl Client {
             return Ok(Vec::new());
         }
 
-        // Archived partners are read, as `read` would; a child is attached only when
-        // its parent lists it in `child_ids`, which holds the active children alone.
+        // Archived partners are read, as `read` would read them. A child is attached
+        // only when its parent lists it in `child_ids`, which contains only active ones.
         let fields = self.partner_fields().await?;
         let mut context = Map::new();
         context.insert("active_test".to_owned(), Value::Bool(false));
@@ -131,8 +131,7 @@ impl Client {
             .kwarg("fields", fields.read_list())
             .context(context);
 
-        let records: Vec<Partner> =
-            decode(self.execute(&call).await?, "res.partner.search_read")?;
+        let records: Vec<Partner> = decode(self.execute(&call).await?, "res.partner.search_read")?;
         let by_id: HashMap<i64, Partner> = records
             .into_iter()
             .map(|record| (record.id, record))
@@ -293,7 +292,10 @@ fn ilike_any_domain(emails: &[&String]) -> Value {
 
 /// Attaches to each parent the partners of its `child_ids` found in `records`, in the
 /// order of `child_ids`.
-fn with_children(parents: Vec<Partner>, records: &HashMap<i64, Partner>) -> Vec<PartnerWithChildren> {
+fn with_children(
+    parents: Vec<Partner>,
+    records: &HashMap<i64, Partner>,
+) -> Vec<PartnerWithChildren> {
     parents
         .into_iter()
         .map(|partner| {

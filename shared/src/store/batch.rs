@@ -96,10 +96,7 @@ impl Store {
 
     /// Runs a BatchGetItem on this table, retrying the keys DynamoDB leaves
     /// unprocessed, and returns every item read.
-    async fn batch_get_items(
-        &self,
-        request: KeysAndAttributes,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn batch_get_items(&self, request: KeysAndAttributes) -> Result<Vec<Item>, StoreError> {
         let mut pending = HashMap::from([(self.table_name().to_string(), request)]);
         let mut items = Vec::new();
 

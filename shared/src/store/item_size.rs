@@ -2,10 +2,10 @@
 //! it is sent. DynamoDB would fail the whole batch or transaction that carries it, and
 //! its error would not say which item is too large.
 //!
-//! The rules are DynamoDB's documented ones: attribute names and strings count their
-//! UTF-8 bytes, numbers about one byte per two significant digits plus one, binary
-//! values their length, booleans and nulls one byte, and lists and maps three bytes plus
-//! one byte per element.
+//! The rules are DynamoDB's documented ones. Attribute names and strings count their
+//! UTF-8 bytes, and numbers about one byte per two significant digits plus one. Binary
+//! values count their length, booleans and nulls one byte. Lists and maps count three
+//! bytes plus one byte per element.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 

@@ -537,7 +537,7 @@ mod tests {
     }
 
     #[test]
-    fn link_over_item_limit_is_refused() {
+    fn link_over_item_limit_rejected() {
         let mut link = sample();
         link.addresses = (0..4_000)
             .map(|id| AddressLink {
@@ -548,16 +548,16 @@ mod tests {
             })
             .collect();
 
-        let refused = check_link_size(&link);
+        let rejected = check_link_size(&link);
         link.addresses.truncate(1_000);
 
         assert!(
             matches!(
-                refused,
+                rejected,
                 Err(StoreError::LinkTooLarge { magento_customer_id: 42, addresses: 4_000, bytes, .. })
                     if bytes > MAX_ITEM_BYTES
             ),
-            "{refused:?}"
+            "{rejected:?}"
         );
         assert!(check_link_size(&link).is_ok());
     }

@@ -481,7 +481,7 @@ async fn pull_removed_address_archives_its_child() -> anyhow::Result<()> {
         .await?
         .remove(0);
     let children_before = env.odoo_read(&partner_before.child_ids).await?;
-    let arles = children_before
+    let arles_child = children_before
         .iter()
         .find(|child| child.city.as_deref() == Some("Arles"))
         .expect("a child for the Arles address")
@@ -504,11 +504,19 @@ async fn pull_removed_address_archives_its_child() -> anyhow::Result<()> {
     );
     let partner = env.odoo_read(&[partner_before.id]).await?.remove(0);
     assert_eq!(partner_before.child_ids.len(), 2);
-    assert_eq!(partner.child_ids.len(), 1, "only the Nice child stays active");
-    assert!(!env.odoo_read(&[arles]).await?.remove(0).active);
+    assert_eq!(
+        partner.child_ids.len(),
+        1,
+        "only the Nice child stays active"
+    );
+    assert!(!env.odoo_read(&[arles_child]).await?.remove(0).active);
     let link = env.ctx.store.get_link(INSTANCE, id).await?.expect("link");
     assert_eq!(link.addresses.len(), 2, "billing and shipping stay linked");
-    assert!(link.addresses.iter().all(|a| a.odoo_partner_id != arles));
+    assert!(
+        link.addresses
+            .iter()
+            .all(|a| a.odoo_partner_id != arles_child)
+    );
     Ok(())
 }
 

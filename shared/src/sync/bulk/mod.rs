@@ -561,18 +561,21 @@ mod tests {
 
     #[tokio::test]
     async fn failed_page_ends_batch() {
-        let mut written = std::pin::pin!(stream::iter([
-            Ok(page(20)),
-            Err(failure()),
-            Ok(page(40)),
-        ]));
+        let mut written =
+            std::pin::pin!(stream::iter([Ok(page(20)), Err(failure()), Ok(page(40)),]));
 
         let (pages, failure) = take_finished_pages(Ok(page(10)), &mut written);
 
         assert_eq!(resumes(&pages), [10, 20]);
         assert!(failure.is_some());
-        let left = written.next().await.map(|done| done.map(|page| page.resume.after_id));
-        assert!(matches!(left, Some(Ok(40))), "the page after the failure stays in the stream");
+        let left = written
+            .next()
+            .await
+            .map(|done| done.map(|page| page.resume.after_id));
+        assert!(
+            matches!(left, Some(Ok(40))),
+            "the page after the failure stays in the stream"
+        );
     }
 
     #[tokio::test]
@@ -584,7 +587,10 @@ mod tests {
         let (pages, _) = take_finished_pages(Ok(page(10)), &mut written);
 
         assert_eq!(pages.len(), MAX_PAGES_PER_CHECKPOINT);
-        let next = written.next().await.map(|done| done.map(|page| page.resume.after_id));
+        let next = written
+            .next()
+            .await
+            .map(|done| done.map(|page| page.resume.after_id));
         assert!(matches!(next, Some(Ok(90))));
     }
 
