@@ -1,5 +1,6 @@
 //! One remote method call, described once and encoded by either protocol.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// A method call on an Odoo model.
@@ -71,21 +72,45 @@ impl Call {
         Value::Object(kwargs)
     }
 
-    /// Returns the JSON-2 request body, where every argument is named.
-    pub fn named(&self) -> Value {
-        let mut body = self.kwargs.clone();
+    /// Returns the JSON-2 request body, where every argument is named. The body
+    /// borrows the call's values, so a large call is not copied before it is encoded.
+    pub fn named(&self) -> NamedBody<'_> {
+        NamedBody(self)
+    }
+}
 
-        for (name, value) in &self.args {
-            body.insert((*name).to_owned(), value.clone());
+/// The JSON-2 body of a [`Call`]: the keyword arguments, the named arguments, the ids
+/// and the context, in one object. An argument overrides a keyword argument of the
+/// same name, and the ids and the context override both.
+pub(crate) struct NamedBody<'a>(&'a Call);
+
+impl Serialize for NamedBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let call = self.0;
+        let reserved = |name: &str| {
+            (name == "ids" && call.ids.is_some()) || (name == "context" && !call.context.is_empty())
+        };
+        let mut map = serializer.serialize_map(None)?;
+
+        for (name, value) in &call.kwargs {
+            let overridden = call.args.iter().any(|(arg, _)| *arg == name.as_str());
+            if !overridden && !reserved(name) {
+                map.serialize_entry(name, value)?;
+            }
         }
-        if let Some(ids) = &self.ids {
-            body.insert("ids".to_owned(), Value::from(ids.clone()));
+        for (name, value) in &call.args {
+            if !reserved(name) {
+                map.serialize_entry(name, value)?;
+            }
         }
-        if !self.context.is_empty() {
-            body.insert("context".to_owned(), Value::Object(self.context.clone()));
+        if let Some(ids) = &call.ids {
+            map.serialize_entry("ids", ids)?;
+        }
+        if !call.context.is_empty() {
+            map.serialize_entry("context", &call.context)?;
         }
 
-        Value::Object(body)
+        map.end()
     }
 }
 
@@ -121,14 +146,27 @@ mod tests {
     #[test]
     fn named_body_for_json2() {
         assert_eq!(
-            write_call().named(),
-            json!({
+            serde_json::to_value(write_call().named()).ok(),
+            Some(json!({
                 "ids": [4, 5],
                 "vals": {"name": "Ana"},
                 "limit": 1,
                 "context": {"active_test": false}
-            })
+            }))
         );
+    }
+
+    #[test]
+    fn named_body_lets_arguments_override() {
+        let call = Call::new("res.partner", "read")
+            .kwarg("fields", json!(["name"]))
+            .arg("fields", json!(["email"]))
+            .kwarg("ids", json!([9]))
+            .ids(&[1]);
+
+        let text = serde_json::to_string(&call.named()).unwrap_or_default();
+
+        assert_eq!(text, r#"{"fields":["email"],"ids":[1]}"#);
     }
 
     #[test]
@@ -136,7 +174,7 @@ mod tests {
         let call = Call::new("res.partner", "fields_get");
 
         assert_eq!(call.keyword(), json!({}));
-        assert_eq!(call.named(), json!({}));
+        assert_eq!(serde_json::to_value(call.named()).ok(), Some(json!({})));
         assert_eq!(call.positional(), json!([]));
     }
 }

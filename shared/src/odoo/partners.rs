@@ -115,7 +115,7 @@ impl Client {
 
     /// Reads partners by id with their active child partners, in one `search_read` of
     /// the partners and their descendants (`child_of`). The partners come in the order
-    /// of `ids`; ids that do not exist are left out, as Odoo's `read` does.
+    /// of `ids`, without the ids that do not exist, as Odoo's `read` returns them.
     pub async fn read_with_children(&self, ids: &[i64]) -> Result<Vec<PartnerWithChildren>, Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -214,6 +214,9 @@ impl Client {
             target: "res.partner.create".to_owned(),
             detail: format!("cannot encode the partner values: {error}"),
         })?;
+        // The call may wait for a connection permit, so the values are freed first and
+        // only their JSON tree waits.
+        drop(values);
         let call = Call::new(MODEL, "create")
             .arg("vals_list", vals_list)
             .context(options.context());
