@@ -162,33 +162,31 @@ impl Store {
         Ok(())
     }
 
-    /// Sends write requests in chunks of 25, retrying unprocessed items.
-    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
-        for chunk in requests.chunks(BATCH_WRITE_MAX) {
-            let mut pending = HashMap::from([(self.table_name().to_string(), chunk.to_vec())]);
+    /// Sends one BatchWriteItem of at most 25 requests, retrying unprocessed items.
+    async fn batch_write(&self, chunk: Vec<WriteRequest>) -> Result<(), StoreError> {
+        let mut pending = HashMap::from([(self.table_name().to_string(), chunk)]);
 
-            let mut attempt = 0;
-            while pending.values().any(|requests| !requests.is_empty()) {
-                if attempt == UNPROCESSED_ATTEMPTS {
-                    return Err(StoreError::dynamo_message(
-                        "BatchWriteItem",
-                        format!("items still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
-                    ));
-                }
-                if attempt > 0 {
-                    backoff(attempt).await;
-                }
-
-                let output = self
-                    .client()
-                    .batch_write_item()
-                    .set_request_items(Some(pending))
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
-                pending = output.unprocessed_items.unwrap_or_default();
-                attempt += 1;
+        let mut attempt = 0;
+        while pending.values().any(|requests| !requests.is_empty()) {
+            if attempt == UNPROCESSED_ATTEMPTS {
+                return Err(StoreError::dynamo_message(
+                    "BatchWriteItem",
+                    format!("items still unprocessed after {UNPROCESSED_ATTEMPTS} attempts"),
+                ));
             }
+            if attempt > 0 {
+                backoff(attempt).await;
+            }
+
+            let output = self
+                .client()
+                .batch_write_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
+            pending = output.unprocessed_items.unwrap_or_default();
+            attempt += 1;
         }
         Ok(())
     }

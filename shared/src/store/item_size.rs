@@ -2,10 +2,11 @@
 //! it is sent. DynamoDB would fail the whole batch or transaction that carries it, and
 //! its error would not say which item is too large.
 //!
-//! The rules are DynamoDB's documented ones. Attribute names and strings count their
-//! UTF-8 bytes, and numbers about one byte per two significant digits plus one. Binary
-//! values count their length, booleans and nulls one byte. Lists and maps count three
-//! bytes plus one byte per element.
+//! The rules are those of the DynamoDB Developer Guide, "DynamoDB item sizes and
+//! formats". Attribute names and strings count their UTF-8 bytes, and numbers about
+//! one byte per two significant digits plus one. Binary values count their length,
+//! booleans and nulls one byte. Lists and maps count three bytes plus one byte per
+//! element.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -37,8 +38,8 @@ fn value_size(value: &AttributeValue) -> usize {
                 .map(|(name, v)| 1 + name.len() + value_size(v))
                 .sum::<usize>()
         }
-        // A type added to the SDK after this code: count its debug text, an upper bound
-        // for any scalar.
+        // A type added to the SDK after this code counts its debug text, which is an upper
+        // bound for any scalar.
         other => format!("{other:?}").len(),
     }
 }

@@ -60,17 +60,11 @@ pub(super) async fn store_all(
                         false,
                     )
                 };
-                if let Err(error) = check_link_size(&link) {
-                    outcome = Outcome::Failed {
-                        reason: error.to_string(),
-                    };
-                } else {
-                    created_records.push(match outcome {
-                        Outcome::Created { .. } => created_ids(&update),
-                        _ => Vec::new(),
-                    });
-                    new_links.push((position, link));
-                }
+                created_records.push(match outcome {
+                    Outcome::Created { .. } => created_ids(&update),
+                    _ => Vec::new(),
+                });
+                new_links.push((position, link));
             }
             (Some(update), Some(existing)) => {
                 let link = refresh(existing.clone(), &update);
@@ -130,6 +124,14 @@ pub(super) async fn store_all(
                     reason: lost_race_reason(magento_customer_id, odoo_partner_id, &records),
                 };
                 to_archive.extend(records);
+            }
+            // The partner stays, so the next pull finds it by email and fails the same way
+            // until the customer has fewer addresses.
+            Err(error @ StoreError::LinkTooLarge { .. }) => {
+                tracing::warn!(instance_id, magento_customer_id = link.magento_customer_id, odoo_partner_id = link.odoo_partner_id, %error, "failed to store the link of a customer with too many addresses");
+                results[*position].outcome = Outcome::Failed {
+                    reason: error.to_string(),
+                };
             }
             Err(error) => return Err(error.into()),
         }
