@@ -6,7 +6,7 @@
 //! kept in `extra`, so a read-modify-write update sends back data that only
 //! Magento stores (third-party attributes, B2B fields) instead of dropping it.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 /// A Magento customer (`Magento\Customer\Api\Data\CustomerInterface`).
@@ -82,7 +82,7 @@ pub struct Customer {
 
     /// The full address list. It is always sent, because on PUT Magento deletes
     /// every stored address that is missing from it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "compact")]
     pub addresses: Vec<Address>,
 
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -120,7 +120,7 @@ pub struct Address {
 
     /// Street lines. The store's `customer/address/street_lines` setting caps
     /// how many Magento accepts (2 by default).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "compact")]
     pub street: Vec<String>,
 
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,11 @@ pub struct ExtensionAttributes {
 /// A page of `GET /V1/.../search` results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults<T> {
-    #[serde(default = "Vec::new")]
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "compact",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub items: Vec<T>,
 
     /// The request's criteria echoed back. Since 2.4.4 `page_size` is missing
@@ -226,6 +230,20 @@ pub struct SearchResults<T> {
 
 fn is_false(flag: &bool) -> bool {
     !*flag
+}
+
+/// Deserializes a list without spare room. JSON does not give a list's length up
+/// front, so serde grows the list by doubling from four: a customer with one address
+/// would keep room for four (480 bytes each), and a bulk pull holds a few thousand
+/// customers at once.
+fn compact<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list = Vec::<T>::deserialize(deserializer)?;
+    list.shrink_to_fit();
+    Ok(list)
 }
 
 #[cfg(test)]
@@ -271,6 +289,19 @@ mod tests {
         // Magento sends nulls inside an empty region; they are left out on the way back.
         expected["addresses"][1]["region"] = json!({"region_id": 0});
         assert_eq!(output, expected);
+    }
+
+    #[test]
+    fn lists_keep_no_spare_room() {
+        let body = serde_json::to_vec(&json!({"items": [example_customer()], "total_count": 1}))
+            .expect("encode");
+
+        let page: SearchResults<Customer> = serde_json::from_slice(&body).expect("decode");
+
+        assert_eq!(page.items.capacity(), 1);
+        let customer = &page.items[0];
+        assert_eq!(customer.addresses.capacity(), 2);
+        assert_eq!(customer.addresses[1].street.capacity(), 1);
     }
 
     #[test]

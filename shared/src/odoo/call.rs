@@ -1,6 +1,8 @@
 //! One remote method call, described once and encoded by either protocol.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A method call on an Odoo model.
@@ -15,9 +17,28 @@ pub(crate) struct Call {
     /// Record ids for methods that work on records (`read`, `write`); `None`
     /// for model methods (`search_read`, `create`).
     pub ids: Option<Vec<i64>>,
-    pub args: Vec<(&'static str, Value)>,
+    pub args: Vec<(&'static str, Arg)>,
     pub kwargs: Map<String, Value>,
     pub context: Map<String, Value>,
+}
+
+/// The value of a positional argument.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Value(Value),
+    /// Already encoded: the JSON text of a large argument, such as a page of partner
+    /// values. A call may wait for one of the client's connection permits, and text
+    /// takes several times less memory than the same data as a [`Value`] tree.
+    Encoded(Box<RawValue>),
+}
+
+impl Serialize for Arg {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Value(value) => value.serialize(serializer),
+            Self::Encoded(text) => text.serialize(serializer),
+        }
+    }
 }
 
 impl Call {
@@ -38,8 +59,20 @@ impl Call {
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<Value>) -> Self {
-        self.args.push((name, value.into()));
+        self.args.push((name, Arg::Value(value.into())));
         self
+    }
+
+    /// Adds an argument encoded to JSON text now; see [`Arg::Encoded`].
+    pub fn encoded_arg(
+        mut self,
+        name: &'static str,
+        value: &impl Serialize,
+    ) -> Result<Self, serde_json::Error> {
+        let text = serde_json::value::to_raw_value(value)?;
+
+        self.args.push((name, Arg::Encoded(text)));
+        Ok(self)
     }
 
     pub fn kwarg(mut self, name: &'static str, value: impl Into<Value>) -> Self {
@@ -53,12 +86,9 @@ impl Call {
     }
 
     /// Returns the `args` list of `execute_kw`: the ids first, then the
-    /// positional arguments.
-    pub fn positional(&self) -> Value {
-        let ids = self.ids.iter().map(|ids| Value::from(ids.clone()));
-        let args = self.args.iter().map(|(_, value)| value.clone());
-
-        Value::Array(ids.chain(args).collect())
+    /// positional arguments. The list borrows the call's values.
+    pub fn positional(&self) -> Positional<'_> {
+        Positional(self)
     }
 
     /// Returns the `kwargs` object of `execute_kw`, with the context inside.
@@ -76,6 +106,26 @@ impl Call {
     /// borrows the call's values, so a large call is not copied before it is encoded.
     pub fn named(&self) -> NamedBody<'_> {
         NamedBody(self)
+    }
+}
+
+/// The positional arguments of a [`Call`] for JSON-RPC: the ids, when the method works
+/// on records, then the arguments in order.
+pub(crate) struct Positional<'a>(&'a Call);
+
+impl Serialize for Positional<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let call = self.0;
+        let mut list = serializer.serialize_seq(None)?;
+
+        if let Some(ids) = &call.ids {
+            list.serialize_element(ids)?;
+        }
+        for (_, value) in &call.args {
+            list.serialize_element(value)?;
+        }
+
+        list.end()
     }
 }
 
@@ -132,7 +182,10 @@ mod tests {
 
     #[test]
     fn positional_puts_ids_first() {
-        assert_eq!(write_call().positional(), json!([[4, 5], {"name": "Ana"}]));
+        assert_eq!(
+            serde_json::to_value(write_call().positional()).ok(),
+            Some(json!([[4, 5], {"name": "Ana"}]))
+        );
     }
 
     #[test]
@@ -170,11 +223,30 @@ mod tests {
     }
 
     #[test]
+    fn encoded_argument_is_sent_as_given() {
+        let values = json!([{"name": "Ana", "child_ids": [[0, 0, {"type": "delivery"}]]}]);
+        let plain = Call::new("res.partner", "create").arg("vals_list", values.clone());
+        let encoded = Call::new("res.partner", "create")
+            .encoded_arg("vals_list", &values)
+            .expect("encodable");
+
+        assert!(matches!(encoded.args[0].1, Arg::Encoded(_)));
+        assert_eq!(
+            serde_json::to_string(&encoded.named()).ok(),
+            serde_json::to_string(&plain.named()).ok()
+        );
+        assert_eq!(
+            serde_json::to_value(encoded.positional()).ok(),
+            Some(json!([values]))
+        );
+    }
+
+    #[test]
     fn empty_context_is_left_out() {
         let call = Call::new("res.partner", "fields_get");
 
         assert_eq!(call.keyword(), json!({}));
         assert_eq!(serde_json::to_value(call.named()).ok(), Some(json!({})));
-        assert_eq!(call.positional(), json!([]));
+        assert_eq!(serde_json::to_value(call.positional()).ok(), Some(json!([])));
     }
 }

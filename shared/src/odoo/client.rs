@@ -231,14 +231,18 @@ impl Client {
 
     /// Sends one HTTP request within the concurrency bound, counts it and
     /// logs its outcome. Never logs headers or bodies, which carry the key.
+    ///
+    /// `request` builds the request once a permit is held, so the encoded bodies of
+    /// calls waiting for a permit do not sit in memory.
     pub(crate) async fn send(
         &self,
         target: Target<'_>,
-        request: reqwest::RequestBuilder,
+        request: impl FnOnce() -> reqwest::RequestBuilder,
     ) -> Result<Response, Error> {
         let _permit = self.inner.permits.acquire().await.map_err(|_| {
             Error::InvalidConfig("the client's request limiter is closed".to_owned())
         })?;
+        let request = request();
 
         self.inner.calls.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();

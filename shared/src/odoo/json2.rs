@@ -45,12 +45,14 @@ pub(crate) async fn call(client: &Client, call: &Call, attempt: u32) -> Result<V
     authorization.set_sensitive(true);
 
     let url = client.url(&format!("json/2/{}/{}", call.model, call.method))?;
-    let request = client
-        .http()
-        .post(url)
-        .header(AUTHORIZATION, authorization)
-        .header("X-Odoo-Database", &config.database)
-        .json(&call.named());
+    let request = || {
+        client
+            .http()
+            .post(url)
+            .header(AUTHORIZATION, authorization)
+            .header("X-Odoo-Database", &config.database)
+            .json(&call.named())
+    };
 
     let response = client.send(target, request).await?;
 

@@ -4,7 +4,7 @@
 //! Python exception. Its `code` is 200 or 0 depending on the build, so it is ignored.
 
 use secrecy::ExposeSecret;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::call::Call;
@@ -45,15 +45,17 @@ pub(crate) async fn execute_kw(
     attempt: u32,
 ) -> Result<Value, Error> {
     let config = client.config();
-    let args = json!([
-        config.database,
+    // A tuple is encoded as a JSON list; it borrows the call's arguments, which may be
+    // large, instead of copying them into a JSON tree.
+    let args = (
+        &config.database,
         uid,
         config.api_key.expose_secret(),
         call.model,
         call.method,
         call.positional(),
         call.keyword(),
-    ]);
+    );
 
     let target = Target {
         protocol: PROTOCOL,
@@ -113,22 +115,44 @@ pub(crate) async fn server_version(client: &Client, attempt: u32) -> Result<Valu
     send(client, target, "common", "version", json!([])).await
 }
 
+/// The body of a JSON-RPC request.
+#[derive(Serialize)]
+struct Request<'a, A> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    id: u64,
+    params: Params<'a, A>,
+}
+
+#[derive(Serialize)]
+struct Params<'a, A> {
+    service: &'a str,
+    method: &'a str,
+    args: A,
+}
+
 async fn send(
     client: &Client,
     target: Target<'_>,
     service: &str,
     method: &str,
-    args: Value,
+    args: impl Serialize,
 ) -> Result<Value, Error> {
-    let body = json!({
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": client.next_request_id(),
-        "params": {"service": service, "method": method, "args": args},
-    });
-    let request = client.http().post(client.url("jsonrpc")?).json(&body);
+    let url = client.url("jsonrpc")?;
+    let body = Request {
+        jsonrpc: "2.0",
+        method: "call",
+        id: client.next_request_id(),
+        params: Params {
+            service,
+            method,
+            args,
+        },
+    };
 
-    let response = client.send(target, request).await?;
+    let response = client
+        .send(target, || client.http().post(url).json(&body))
+        .await?;
     if response.status != 200 {
         return Err(response.status_error(target));
     }

@@ -87,11 +87,17 @@ impl Client {
 
             let call = Call::new(MODEL, "load")
                 .arg("fields", json!(fields))
-                .arg("data", json!(data))
+                .encoded_arg("data", &data)
+                .map_err(|error| Error::InvalidResponse {
+                    target: "res.partner.load".to_owned(),
+                    detail: format!("cannot encode the rows: {error}"),
+                })?
                 .context(context.clone());
+            let rows = data.len();
+            drop(data);
             let response = self.execute(&call).await?;
 
-            if let Some(rejection) = rejection(&response, data.len())? {
+            if let Some(rejection) = rejection(&response, rows)? {
                 return Ok(WriteMany::Rejected(rejection));
             }
         }

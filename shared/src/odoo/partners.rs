@@ -210,16 +210,16 @@ impl Client {
         }
         let expected = values.len();
 
-        let vals_list = serde_json::to_value(&values).map_err(|error| Error::InvalidResponse {
-            target: "res.partner.create".to_owned(),
-            detail: format!("cannot encode the partner values: {error}"),
-        })?;
-        // The call may wait for a connection permit, so the values are freed first and
-        // only their JSON tree waits.
-        drop(values);
+        // The call may wait for a connection permit, so only the values' JSON text
+        // waits with it.
         let call = Call::new(MODEL, "create")
-            .arg("vals_list", vals_list)
+            .encoded_arg("vals_list", &values)
+            .map_err(|error| Error::InvalidResponse {
+                target: "res.partner.create".to_owned(),
+                detail: format!("cannot encode the partner values: {error}"),
+            })?
             .context(options.context());
+        drop(values);
 
         // JSON-RPC returns a bare id when Odoo 17 is given a single dict;
         // a list is always sent here, but both shapes are accepted.
@@ -250,13 +250,13 @@ impl Client {
             return Ok(());
         }
 
-        let vals = serde_json::to_value(values).map_err(|error| Error::InvalidResponse {
-            target: "res.partner.write".to_owned(),
-            detail: format!("cannot encode the partner values: {error}"),
-        })?;
         let call = Call::new(MODEL, "write")
             .ids(ids)
-            .arg("vals", vals)
+            .encoded_arg("vals", values)
+            .map_err(|error| Error::InvalidResponse {
+                target: "res.partner.write".to_owned(),
+                detail: format!("cannot encode the partner values: {error}"),
+            })?
             .context(options.context());
 
         match self.execute(&call).await? {

@@ -56,9 +56,9 @@ async fn web_version(client: &Client, attempt: u32) -> Result<Option<VersionInfo
         method: "version",
         attempt,
     };
-    let request = client.http().get(client.url("web/version")?);
+    let url = client.url("web/version")?;
 
-    let response = client.send(target, request).await?;
+    let response = client.send(target, || client.http().get(url)).await?;
 
     match response.status {
         200 => response.json(target).map(Some),

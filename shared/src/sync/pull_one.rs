@@ -26,7 +26,7 @@ pub async fn pull_customer(
         recheck_linked: true,
         ..PullOptions::for_instance(&ctx.instance)
     };
-    let report = pull_customers(ctx, std::slice::from_ref(&customer), &options).await?;
+    let report = pull_customers(ctx, vec![customer], &options).await?;
 
     report
         .results

@@ -43,15 +43,15 @@ pub fn customer_snapshot(customer: &Customer, send_welcome_email: bool) -> Custo
     }
 }
 
-/// Builds the link record of a customer synced now, with the fingerprints of both
-/// sides' mapped forms and no address links yet.
+/// Builds the link record of a customer synced now, with its snapshot (see
+/// [`customer_snapshot`]), the fingerprints of both sides' mapped forms and no address
+/// links yet.
 pub fn new_link(
     instance_id: &str,
-    customer: &Customer,
+    snapshot: CustomerSnapshot,
     magento_customer_id: u64,
     odoo_partner_id: i64,
     fingerprints: (String, String),
-    send_welcome_email: bool,
 ) -> CustomerLink {
     let (magento_fingerprint, odoo_fingerprint) = fingerprints;
 
@@ -59,7 +59,7 @@ pub fn new_link(
         instance_id: instance_id.to_owned(),
         magento_customer_id,
         odoo_partner_id,
-        customer: customer_snapshot(customer, send_welcome_email),
+        customer: snapshot,
         magento_fingerprint,
         odoo_fingerprint,
         last_synced_at: Utc::now(),

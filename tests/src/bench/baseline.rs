@@ -22,7 +22,7 @@ use shared::mapping::{OdooFeatures, OdooGeo, fingerprint, map_magento_customer};
 use shared::odoo::{WriteOptions, normalize_email};
 use shared::sync::SyncContext;
 use shared::sync::geo::add_forms;
-use shared::sync::snapshot::new_link;
+use shared::sync::snapshot::{customer_snapshot, new_link};
 
 use super::endpoints::Endpoints;
 use super::instance::{INSTANCE_ID, WEBSITE_ID, instance_config};
@@ -160,7 +160,8 @@ async fn sync_record(ctx: &SyncContext, id: u64) -> anyhow::Result<RecordOutcome
     // mapped Magento form's.
     let form_fingerprint = fingerprint(&mapped.form);
     let fingerprints = (form_fingerprint.clone(), form_fingerprint);
-    let link = new_link(INSTANCE_ID, &customer, id, partner_id, fingerprints, false);
+    let snapshot = customer_snapshot(&customer, false);
+    let link = new_link(INSTANCE_ID, snapshot, id, partner_id, fingerprints);
     ctx.store
         .create_link(&link)
         .await

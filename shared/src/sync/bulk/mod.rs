@@ -419,8 +419,13 @@ fn write_page(
     let instance_id = ctx.instance_id().to_owned();
 
     let task = tokio::spawn(async move {
-        let report = pull_customers(&ctx, &page.customers, &options).await?;
-        Ok::<_, SyncError>(page_done(page, report, &template))
+        // The pull takes the customers, so the page keeps only its position.
+        let mut page = page;
+        let last_id = page.last_id();
+        let customers = std::mem::take(&mut page.customers);
+
+        let report = pull_customers(&ctx, customers, &options).await?;
+        Ok::<_, SyncError>(page_done(page, last_id, report, &template))
     });
 
     async move {
@@ -432,12 +437,19 @@ fn write_page(
     .boxed()
 }
 
-fn page_done(page: CustomerPage, report: PullReport, template: &PageCursor) -> PageDone {
+/// Builds a written page's result. `last_id` is the page's highest customer id, taken
+/// before its customers went to the pull.
+fn page_done(
+    page: CustomerPage,
+    last_id: Option<u64>,
+    report: PullReport,
+    template: &PageCursor,
+) -> PageDone {
     let last = page.next.is_none();
     let resume = match page.next {
         Some(next) => next,
         None => PageCursor {
-            after_id: page.last_id().unwrap_or(template.after_id),
+            after_id: last_id.unwrap_or(template.after_id),
             ..template.clone()
         },
     };

@@ -19,7 +19,7 @@ use super::entry::{Entry, LinkKind, Plan};
 /// When the partner's form also changed since the last sync (its fingerprint differs
 /// from the stored one), both sides changed and `policy` picks the winner.
 pub(super) fn plan_linked(
-    entry: &mut Entry<'_>,
+    entry: &mut Entry,
     linked: &HashMap<i64, PartnerWithChildren>,
     geo: &OdooGeo,
     features: OdooFeatures,
@@ -41,7 +41,7 @@ pub(super) fn plan_linked(
     let (odoo_form, _) = form_from_partner(record, geo, features);
     if odoo_form == entry.mapped.form {
         entry.plan = Plan::Keep {
-            record: record.clone(),
+            record: Box::new(record.clone()),
             link: LinkKind::Existing,
         };
         return;
@@ -66,11 +66,11 @@ pub(super) fn plan_linked(
 
     entry.plan = match side {
         Side::Magento => Plan::Write {
-            record: record.clone(),
+            record: Box::new(record.clone()),
             link: LinkKind::Existing,
         },
         Side::Odoo => Plan::Push {
-            record: record.clone(),
+            record: Box::new(record.clone()),
         },
     };
 }
@@ -79,7 +79,7 @@ pub(super) fn plan_linked(
 /// already linked to other Magento customers of the instance (partner id to Magento
 /// customer id), which cannot be linked again.
 pub(super) fn plan_match(
-    entry: &mut Entry<'_>,
+    entry: &mut Entry,
     found: &HashMap<String, Vec<PartnerWithChildren>>,
     linked_elsewhere: &HashMap<i64, u64>,
     geo: &OdooGeo,
@@ -128,8 +128,14 @@ pub(super) fn plan_match(
     };
 
     entry.plan = if odoo_form == entry.mapped.form {
-        Plan::Keep { record, link }
+        Plan::Keep {
+            record: Box::new(record),
+            link,
+        }
     } else {
-        Plan::Write { record, link }
+        Plan::Write {
+            record: Box::new(record),
+            link,
+        }
     };
 }

@@ -33,36 +33,38 @@ pub(super) enum Plan {
     Create,
     /// Write the Magento version onto this partner.
     Write {
-        record: PartnerWithChildren,
+        record: Box<PartnerWithChildren>,
         link: LinkKind,
     },
     /// The partner already has the Magento version: only store the link.
     Keep {
-        record: PartnerWithChildren,
+        record: Box<PartnerWithChildren>,
         link: LinkKind,
     },
     /// Odoo won a conflict: write the partner onto the Magento customer.
-    Push { record: PartnerWithChildren },
+    Push { record: Box<PartnerWithChildren> },
 }
 
 /// One customer being pulled.
 #[derive(Debug)]
-pub(super) struct Entry<'a> {
-    pub customer: &'a Customer,
+pub(super) struct Entry {
+    /// Owned, so that the customer is freed as soon as its link is built, before the
+    /// batch waits for DynamoDB.
+    pub customer: Customer,
     pub magento_id: u64,
     /// The email as Odoo normalizes it, the key of the partner lookup.
     pub email_key: Option<String>,
     pub mapped: MappedCustomer,
     pub magento_fingerprint: String,
-    pub link: Option<CustomerLink>,
+    pub link: Option<Box<CustomerLink>>,
     pub plan: Plan,
     /// The settlement of a conflict, when both sides changed.
     pub conflict: Option<String>,
 }
 
-impl<'a> Entry<'a> {
+impl Entry {
     /// Maps one customer, or returns why it is skipped.
-    pub fn new(customer: &'a Customer, website_id: u64, titles: bool) -> Result<Self, Outcome> {
+    pub fn new(customer: Customer, website_id: u64, titles: bool) -> Result<Self, Outcome> {
         let Some(magento_id) = customer.id else {
             return Err(Outcome::Skipped {
                 reason: "the Magento customer has no id".to_owned(),
@@ -76,13 +78,13 @@ impl<'a> Entry<'a> {
             });
         }
 
-        let mapped = map_magento_customer(customer, titles);
+        let mapped = map_magento_customer(&customer, titles);
         let magento_fingerprint = fingerprint(&mapped.form);
 
         Ok(Self {
+            email_key: normalize_email(&customer.email),
             customer,
             magento_id,
-            email_key: normalize_email(&customer.email),
             mapped,
             magento_fingerprint,
             link: None,
@@ -115,13 +117,13 @@ impl<'a> Entry<'a> {
             }),
             None => Plan::Match,
         };
-        self.link = link;
+        self.link = link.map(Box::new);
     }
 }
 
 /// Skips every unlinked customer whose email an earlier customer of the batch already
 /// has, because one Odoo partner can be linked to one Magento customer only.
-pub(super) fn skip_repeated_emails(entries: &mut [Entry<'_>]) {
+pub(super) fn skip_repeated_emails(entries: &mut [Entry]) {
     let mut seen: HashSet<String> = HashSet::new();
 
     for entry in entries.iter_mut() {

@@ -11,7 +11,7 @@ use crate::mapping::{
     MappedCustomer, NameParts, OdooChild, OdooFeatures, OdooGeo, fingerprint, form_from_partner,
 };
 use crate::odoo::{ChildCommand, PartnerValues, PartnerWithChildren};
-use crate::store::partners_by_address;
+use crate::store::{CustomerSnapshot, partners_by_address};
 
 use super::super::children::{AddressTarget, address_targets, child_commands};
 use super::super::context::SyncContext;
@@ -19,6 +19,7 @@ use super::super::error::SyncError;
 use super::super::geo::add_partners;
 use super::super::magento_write::{MagentoWrite, merge_and_save, partner_version};
 use super::super::outcome::Outcome;
+use super::super::snapshot::customer_snapshot;
 use super::entry::{Entry, LinkKind, Plan};
 use super::odoo_write::{Created, create_partners, write_partners};
 use super::{PullOptions, bounded, read_by_id};
@@ -27,8 +28,9 @@ use super::{PullOptions, bounded, read_by_id};
 #[derive(Debug)]
 pub(super) struct LinkUpdate {
     pub partner_id: i64,
-    /// The Magento customer as it is now, for the link's snapshot.
-    pub customer: Customer,
+    /// The link's copy of the Magento customer as it is now. Only this copy is kept,
+    /// not a clone of the whole customer, so a page in flight holds each customer once.
+    pub snapshot: CustomerSnapshot,
     pub magento_fingerprint: String,
     pub odoo_fingerprint: String,
     pub targets: Vec<AddressTarget>,
@@ -36,8 +38,8 @@ pub(super) struct LinkUpdate {
 
 /// One customer after the remote writes.
 #[derive(Debug)]
-pub(super) struct Written<'a> {
-    pub entry: Entry<'a>,
+pub(super) struct Written {
+    pub entry: Entry,
     pub outcome: Outcome,
     pub update: Option<LinkUpdate>,
 }
@@ -55,13 +57,13 @@ struct WriteResults {
 }
 
 /// Runs every plan's remote writes and returns each customer's outcome.
-pub(super) async fn write_all<'a>(
+pub(super) async fn write_all(
     ctx: &SyncContext,
-    entries: Vec<Entry<'a>>,
+    entries: Vec<Entry>,
     geo: OdooGeo,
     features: OdooFeatures,
     options: &PullOptions,
-) -> Result<Vec<Written<'a>>, SyncError> {
+) -> Result<Vec<Written>, SyncError> {
     let previous = previous_links(&entries);
     let results = send_writes(ctx, &entries, &previous, &geo, features, options).await?;
 
@@ -91,7 +93,7 @@ pub(super) async fn write_all<'a>(
 /// create call, and writes and PUTs with bounded concurrency.
 async fn send_writes(
     ctx: &SyncContext,
-    entries: &[Entry<'_>],
+    entries: &[Entry],
     previous: &Previous,
     geo: &OdooGeo,
     features: OdooFeatures,
@@ -133,14 +135,14 @@ async fn send_writes(
 }
 
 /// Turns every entry and its write results into an outcome and the link data to store.
-fn settle_all<'a>(
-    entries: Vec<Entry<'a>>,
+fn settle_all(
+    entries: Vec<Entry>,
     results: WriteResults,
     after: &HashMap<i64, PartnerWithChildren>,
     previous: &Previous,
     geo: &OdooGeo,
     features: OdooFeatures,
-) -> Vec<Written<'a>> {
+) -> Vec<Written> {
     let mut outcomes: HashMap<usize, (Outcome, Option<LinkUpdate>)> = HashMap::new();
 
     for (i, created) in results.created {
@@ -183,7 +185,7 @@ fn settle_all<'a>(
         .collect()
 }
 
-fn indices(entries: &[Entry<'_>], check: fn(&Plan) -> bool) -> Vec<usize> {
+fn indices(entries: &[Entry], check: fn(&Plan) -> bool) -> Vec<usize> {
     entries
         .iter()
         .enumerate()
@@ -192,7 +194,7 @@ fn indices(entries: &[Entry<'_>], check: fn(&Plan) -> bool) -> Vec<usize> {
         .collect()
 }
 
-fn planned_partner(entry: &Entry<'_>) -> Option<i64> {
+fn planned_partner(entry: &Entry) -> Option<i64> {
     match &entry.plan {
         Plan::Write { record, .. } | Plan::Keep { record, .. } | Plan::Push { record } => {
             Some(record.partner.id)
@@ -203,7 +205,7 @@ fn planned_partner(entry: &Entry<'_>) -> Option<i64> {
 
 /// Returns the address links stored with the links of the customers whose partner may
 /// be written.
-fn previous_links(entries: &[Entry<'_>]) -> Previous {
+fn previous_links(entries: &[Entry]) -> Previous {
     entries
         .iter()
         .filter(|entry| planned_partner(entry).is_some())
@@ -231,7 +233,7 @@ fn new_partner_values(
 
 /// The values that make an existing partner hold the Magento version.
 fn changed_values(
-    entry: &Entry<'_>,
+    entry: &Entry,
     record: &PartnerWithChildren,
     previous: Option<&HashMap<u64, i64>>,
     geo: &OdooGeo,
@@ -246,7 +248,7 @@ fn changed_values(
 }
 
 fn created_outcome(
-    entry: &Entry<'_>,
+    entry: &Entry,
     partner_id: i64,
     warnings: Vec<String>,
     after: &HashMap<i64, PartnerWithChildren>,
@@ -263,7 +265,7 @@ fn created_outcome(
 
     let update = LinkUpdate {
         partner_id,
-        customer: entry.customer.clone(),
+        snapshot: customer_snapshot(&entry.customer, false),
         magento_fingerprint: entry.magento_fingerprint.clone(),
         odoo_fingerprint: fingerprint(&odoo_form),
         targets: address_targets(
@@ -283,7 +285,7 @@ fn created_outcome(
 }
 
 fn written_outcome(
-    entry: &Entry<'_>,
+    entry: &Entry,
     mut warnings: Vec<String>,
     after: &HashMap<i64, PartnerWithChildren>,
     previous: Option<&HashMap<u64, i64>>,
@@ -318,7 +320,7 @@ fn written_outcome(
 /// Settles a customer whose plan needed no remote write: a partner that already has
 /// the Magento version (`Keep`), or a customer finished while planning.
 fn settle_without_write(
-    entry: &Entry<'_>,
+    entry: &Entry,
     previous: Option<&HashMap<u64, i64>>,
     geo: &OdooGeo,
     features: OdooFeatures,
@@ -347,7 +349,7 @@ fn settle_without_write(
 }
 
 fn link_update(
-    entry: &Entry<'_>,
+    entry: &Entry,
     partner_id: i64,
     odoo_form: &crate::mapping::CustomerForm,
     children: &[OdooChild],
@@ -359,7 +361,7 @@ fn link_update(
 
     LinkUpdate {
         partner_id,
-        customer: entry.customer.clone(),
+        snapshot: customer_snapshot(&entry.customer, false),
         magento_fingerprint: entry.magento_fingerprint.clone(),
         odoo_fingerprint: fingerprint(odoo_form),
         targets: address_targets(&entry.mapped, partner_id, children, previous, fresh),
@@ -367,7 +369,7 @@ fn link_update(
 }
 
 fn link_outcome(
-    entry: &Entry<'_>,
+    entry: &Entry,
     partner_id: i64,
     link: &LinkKind,
     warnings: Vec<String>,
@@ -398,7 +400,7 @@ fn link_outcome(
 /// Returns the customer as Magento stored it, or why Magento rejected it.
 async fn push_to_magento(
     ctx: &SyncContext,
-    entry: &Entry<'_>,
+    entry: &Entry,
 ) -> Result<Result<Customer, String>, SyncError> {
     let (Plan::Push { record }, Some(link)) = (&entry.plan, &entry.link) else {
         return Ok(Ok(entry.customer.clone()));
@@ -412,7 +414,7 @@ async fn push_to_magento(
     );
 
     let version = partner_version(ctx, record, Some(&stored)).await?;
-    match merge_and_save(ctx, entry.magento_id, entry.customer, &version).await {
+    match merge_and_save(ctx, entry.magento_id, &entry.customer, &version).await {
         Ok(MagentoWrite::Updated(customer) | MagentoWrite::Unchanged(customer)) => Ok(Ok(customer)),
         Err(SyncError::Invalid(errors)) => Ok(Err(format!(
             "the Odoo version of partner {} won a conflict but Magento would reject it: {errors}",
@@ -426,7 +428,7 @@ async fn push_to_magento(
 }
 
 fn pushed_outcome(
-    entry: &Entry<'_>,
+    entry: &Entry,
     result: Result<Customer, String>,
     previous: Option<&HashMap<u64, i64>>,
     geo: &OdooGeo,
@@ -451,7 +453,7 @@ fn pushed_outcome(
         magento_fingerprint: fingerprint(&mapped.form),
         odoo_fingerprint: fingerprint(&odoo_form),
         targets: address_targets(&mapped, partner_id, &children, previous, &[]),
-        customer,
+        snapshot: customer_snapshot(&customer, false),
     };
     let outcome = Outcome::Updated {
         magento_customer_id: entry.magento_id as i64,

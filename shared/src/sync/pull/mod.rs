@@ -123,11 +123,12 @@ impl PullReport {
 }
 
 /// Pulls a batch of Magento customers (for example one page) into Odoo; see the module
-/// documentation for the calls it makes.
+/// documentation for the calls it makes. Takes the customers by value so that each one
+/// is freed once its link is built, before the batch waits for DynamoDB.
 #[tracing::instrument(skip_all, fields(instance_id = %ctx.instance_id(), job_id = options.job_id.as_deref(), count = customers.len()))]
 pub async fn pull_customers(
     ctx: &SyncContext,
-    customers: &[Customer],
+    customers: Vec<Customer>,
     options: &PullOptions,
 ) -> Result<PullReport, SyncError> {
     let features = features(ctx).await?;
@@ -136,7 +137,8 @@ pub async fn pull_customers(
     let mut positions = Vec::with_capacity(customers.len());
     let mut entries = Vec::with_capacity(customers.len());
     let mut results: Vec<(usize, CustomerResult)> = Vec::new();
-    for (position, customer) in customers.iter().enumerate() {
+    for (position, customer) in customers.into_iter().enumerate() {
+        let magento_customer_id = customer.id;
         match Entry::new(customer, website_id, features.titles) {
             Ok(entry) => {
                 positions.push(position);
@@ -145,7 +147,7 @@ pub async fn pull_customers(
             Err(outcome) => results.push((
                 position,
                 CustomerResult {
-                    magento_customer_id: customer.id,
+                    magento_customer_id,
                     outcome,
                     conflict: None,
                 },
@@ -171,7 +173,7 @@ pub async fn pull_customers(
 /// state and title codes resolved on the way.
 async fn plan(
     ctx: &SyncContext,
-    entries: &mut [Entry<'_>],
+    entries: &mut [Entry],
     features: OdooFeatures,
     options: &PullOptions,
 ) -> Result<OdooGeo, SyncError> {

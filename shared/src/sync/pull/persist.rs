@@ -10,13 +10,13 @@
 use chrono::Utc;
 
 use crate::odoo::WriteOptions;
-use crate::store::{CustomerLink, LinkState, StoreError, check_link_size};
+use crate::store::{CustomerLink, CustomerSnapshot, LinkState, StoreError, check_link_size};
 
 use super::super::children::address_links;
 use super::super::context::SyncContext;
 use super::super::error::SyncError;
 use super::super::outcome::Outcome;
-use super::super::snapshot::{customer_snapshot, new_link};
+use super::super::snapshot::new_link;
 use super::CustomerResult;
 use super::finish::{LinkUpdate, Written};
 
@@ -28,7 +28,7 @@ use super::finish::{LinkUpdate, Written};
 /// the batch is stored.
 pub(super) async fn store_all(
     ctx: &SyncContext,
-    written: Vec<Written<'_>>,
+    written: Vec<Written>,
 ) -> Result<Vec<CustomerResult>, SyncError> {
     let instance_id = ctx.instance_id();
     let mut results: Vec<CustomerResult> = Vec::with_capacity(written.len());
@@ -44,30 +44,26 @@ pub(super) async fn store_all(
             update,
         } = item;
 
-        match (update, entry.link) {
+        match (update, entry.link.map(|link| *link)) {
             (Some(update), None) => {
-                let link = CustomerLink {
-                    addresses: address_links(&update.targets),
-                    ..new_link(
-                        instance_id,
-                        &update.customer,
-                        entry.magento_id,
-                        update.partner_id,
-                        (
-                            update.magento_fingerprint.clone(),
-                            update.odoo_fingerprint.clone(),
-                        ),
-                        false,
-                    )
-                };
                 created_records.push(match outcome {
                     Outcome::Created { .. } => created_ids(&update),
                     _ => Vec::new(),
                 });
+                let link = CustomerLink {
+                    addresses: address_links(&update.targets),
+                    ..new_link(
+                        instance_id,
+                        update.snapshot,
+                        entry.magento_id,
+                        update.partner_id,
+                        (update.magento_fingerprint, update.odoo_fingerprint),
+                    )
+                };
                 new_links.push((position, link));
             }
             (Some(update), Some(existing)) => {
-                let link = refresh(existing.clone(), &update);
+                let link = refresh(existing.clone(), update);
                 if let Err(error) = check_link_size(&link) {
                     outcome = Outcome::Failed {
                         reason: error.to_string(),
@@ -179,13 +175,16 @@ fn lost_race_reason(magento_customer_id: u64, odoo_partner_id: i64, archived: &[
 /// Returns the existing link with the snapshot, fingerprints and address links of this
 /// sync. The Send Welcome Email choice is not a Magento field, so the stored one is
 /// kept.
-fn refresh(existing: CustomerLink, update: &LinkUpdate) -> CustomerLink {
+fn refresh(existing: CustomerLink, update: LinkUpdate) -> CustomerLink {
     let send_welcome_email = existing.customer.send_welcome_email;
 
     CustomerLink {
-        customer: customer_snapshot(&update.customer, send_welcome_email),
-        magento_fingerprint: update.magento_fingerprint.clone(),
-        odoo_fingerprint: update.odoo_fingerprint.clone(),
+        customer: CustomerSnapshot {
+            send_welcome_email,
+            ..update.snapshot
+        },
+        magento_fingerprint: update.magento_fingerprint,
+        odoo_fingerprint: update.odoo_fingerprint,
         last_synced_at: Utc::now(),
         state: LinkState::Synced,
         last_error: None,

@@ -16,7 +16,7 @@ use super::super::magento_write::{features, partner_version, region_directory, w
 use super::super::outcome::Outcome;
 use super::super::password::generate_password;
 use super::super::pull::{PullOptions, pull_customers};
-use super::super::snapshot::new_link;
+use super::super::snapshot::{customer_snapshot, new_link};
 use super::form_customer::form_customer;
 use super::input::CustomerInput;
 use super::{push_address_links, push_fingerprints};
@@ -137,11 +137,10 @@ async fn create_from_partner(
         addresses,
         ..new_link(
             ctx.instance_id(),
-            &saved,
+            customer_snapshot(&saved, send_welcome_email),
             magento_customer_id,
             odoo_partner_id,
             fingerprints,
-            send_welcome_email,
         )
     };
     ctx.store.create_link(&link).await?;
@@ -173,7 +172,7 @@ async fn create_from_form(
         policy: ConflictPolicy::MagentoWins,
         ..PullOptions::for_instance(&ctx.instance)
     };
-    let report = pull_customers(ctx, std::slice::from_ref(&saved), &options).await?;
+    let report = pull_customers(ctx, vec![saved], &options).await?;
     let outcome = report
         .results
         .into_iter()
