@@ -55,7 +55,9 @@ pub(super) fn plan_linked(
     let side = if odoo_changed && magento_changed {
         let side = winner(
             policy,
-            entry.customer.updated_at.as_deref(),
+            entry
+                .customer()
+                .and_then(|customer| customer.updated_at.as_deref()),
             record.partner.write_date,
         );
         entry.conflict = Some(describe(policy, side));

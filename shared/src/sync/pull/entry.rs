@@ -6,9 +6,10 @@ use crate::magento::Customer;
 use crate::mapping::magento_model::map_magento_customer;
 use crate::mapping::{MappedCustomer, fingerprint};
 use crate::odoo::{PartnerWithChildren, normalize_email};
-use crate::store::{CustomerLink, LinkState};
+use crate::store::{CustomerLink, CustomerSnapshot, LinkState};
 
 use super::super::outcome::Outcome;
+use super::super::snapshot::customer_snapshot;
 
 /// Whether the customer's link is new or existed before this pull.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +46,23 @@ pub(super) enum Plan {
     Push { record: Box<PartnerWithChildren> },
 }
 
+/// The Magento customer as an entry holds it.
+#[derive(Debug)]
+pub(super) enum MagentoCopy {
+    /// The whole customer, as Magento returned it.
+    Full(Box<Customer>),
+    /// Only the link's copy of it, once the plan no longer needs the rest.
+    Snapshot(Box<CustomerSnapshot>),
+}
+
 /// One customer being pulled.
 #[derive(Debug)]
 pub(super) struct Entry {
-    /// Owned, so that the customer is freed as soon as its link is built, before the
-    /// batch waits for DynamoDB.
-    pub customer: Customer,
+    /// The whole customer while the batch is planned; afterwards only its snapshot,
+    /// unless Odoo won a conflict and the customer must be written back. A batch
+    /// waits for Odoo and DynamoDB after planning, and the snapshot is the part of
+    /// the customer that the link stores.
+    pub magento: MagentoCopy,
     pub magento_id: u64,
     /// The email as Odoo normalizes it, the key of the partner lookup.
     pub email_key: Option<String>,
@@ -83,7 +95,7 @@ impl Entry {
 
         Ok(Self {
             email_key: normalize_email(&customer.email),
-            customer,
+            magento: MagentoCopy::Full(Box::new(customer)),
             magento_id,
             mapped,
             magento_fingerprint,
@@ -112,12 +124,42 @@ impl Entry {
             None if self.email_key.is_none() => Plan::Finished(Outcome::Failed {
                 reason: format!(
                     "Magento customer {} has no usable email ({:?}), so it cannot be matched to an Odoo partner; fix the email in Magento",
-                    self.magento_id, self.customer.email
+                    self.magento_id,
+                    self.customer().map_or("", |customer| customer.email.as_str())
                 ),
             }),
             None => Plan::Match,
         };
         self.link = link.map(Box::new);
+    }
+}
+
+impl Entry {
+    /// Returns the whole Magento customer, unless only its snapshot is kept.
+    pub fn customer(&self) -> Option<&Customer> {
+        match &self.magento {
+            MagentoCopy::Full(customer) => Some(customer),
+            MagentoCopy::Snapshot(_) => None,
+        }
+    }
+
+    /// Returns the link's copy of the Magento customer.
+    pub fn snapshot(&self) -> CustomerSnapshot {
+        match &self.magento {
+            MagentoCopy::Full(customer) => customer_snapshot(customer, false),
+            MagentoCopy::Snapshot(snapshot) => (**snapshot).clone(),
+        }
+    }
+
+    /// Keeps only the snapshot of the customer, unless the plan writes the customer
+    /// back to Magento.
+    pub fn keep_only_snapshot(&mut self) {
+        if matches!(self.plan, Plan::Push { .. }) {
+            return;
+        }
+        if let MagentoCopy::Full(customer) = &self.magento {
+            self.magento = MagentoCopy::Snapshot(Box::new(customer_snapshot(customer, false)));
+        }
     }
 }
 

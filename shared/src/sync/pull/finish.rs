@@ -265,7 +265,7 @@ fn created_outcome(
 
     let update = LinkUpdate {
         partner_id,
-        snapshot: customer_snapshot(&entry.customer, false),
+        snapshot: entry.snapshot(),
         magento_fingerprint: entry.magento_fingerprint.clone(),
         odoo_fingerprint: fingerprint(&odoo_form),
         targets: address_targets(
@@ -361,7 +361,7 @@ fn link_update(
 
     LinkUpdate {
         partner_id,
-        snapshot: customer_snapshot(&entry.customer, false),
+        snapshot: entry.snapshot(),
         magento_fingerprint: entry.magento_fingerprint.clone(),
         odoo_fingerprint: fingerprint(odoo_form),
         targets: address_targets(&entry.mapped, partner_id, children, previous, fresh),
@@ -402,8 +402,14 @@ async fn push_to_magento(
     ctx: &SyncContext,
     entry: &Entry,
 ) -> Result<Result<Customer, String>, SyncError> {
-    let (Plan::Push { record }, Some(link)) = (&entry.plan, &entry.link) else {
-        return Ok(Ok(entry.customer.clone()));
+    // An entry planned as a push keeps its whole customer (see `keep_only_snapshot`).
+    let (Plan::Push { record }, Some(link), Some(current)) =
+        (&entry.plan, &entry.link, entry.customer())
+    else {
+        return Ok(Err(format!(
+            "Magento customer {} was not written back: the pull no longer had its Magento record; pull it again",
+            entry.magento_id
+        )));
     };
     let stored = NameParts::new(
         link.customer.prefix.as_deref(),
@@ -414,7 +420,7 @@ async fn push_to_magento(
     );
 
     let version = partner_version(ctx, record, Some(&stored)).await?;
-    match merge_and_save(ctx, entry.magento_id, &entry.customer, &version).await {
+    match merge_and_save(ctx, entry.magento_id, current, &version).await {
         Ok(MagentoWrite::Updated(customer) | MagentoWrite::Unchanged(customer)) => Ok(Ok(customer)),
         Err(SyncError::Invalid(errors)) => Ok(Err(format!(
             "the Odoo version of partner {} won a conflict but Magento would reject it: {errors}",

@@ -156,6 +156,9 @@ pub async fn pull_customers(
     }
 
     let geo = plan(ctx, &mut entries, features, options).await?;
+    for entry in &mut entries {
+        entry.keep_only_snapshot();
+    }
     let written = finish::write_all(ctx, entries, geo, features, options).await?;
     let stored = persist::store_all(ctx, written).await?;
 
@@ -209,7 +212,7 @@ async fn plan(
     let emails: Vec<String> = entries
         .iter()
         .filter(|entry| matches!(entry.plan, Plan::Match))
-        .map(|entry| entry.customer.email.clone())
+        .filter_map(|entry| entry.customer().map(|customer| customer.email.clone()))
         .collect();
 
     let (linked, found) = tokio::try_join!(
