@@ -247,6 +247,9 @@ mod tests {
 
         assert_eq!(call.keyword(), json!({}));
         assert_eq!(serde_json::to_value(call.named()).ok(), Some(json!({})));
-        assert_eq!(serde_json::to_value(call.positional()).ok(), Some(json!([])));
+        assert_eq!(
+            serde_json::to_value(call.positional()).ok(),
+            Some(json!([]))
+        );
     }
 }

@@ -46,7 +46,7 @@ pub(super) enum Plan {
     Push { record: Box<PartnerWithChildren> },
 }
 
-/// The Magento customer as an entry holds it.
+/// The Magento customer in an entry: the whole record, or only the link's copy.
 #[derive(Debug)]
 pub(super) enum MagentoCopy {
     /// The whole customer, as Magento returned it.
@@ -58,10 +58,9 @@ pub(super) enum MagentoCopy {
 /// One customer being pulled.
 #[derive(Debug)]
 pub(super) struct Entry {
-    /// The whole customer while the batch is planned; afterwards only its snapshot,
-    /// unless Odoo won a conflict and the customer must be written back. A batch
-    /// waits for Odoo and DynamoDB after planning, and the snapshot is the part of
-    /// the customer that the link stores.
+    /// The whole customer while the batch is planned, then only its snapshot unless Odoo
+    /// won a conflict. Pages wait for Odoo and DynamoDB after planning, so this keeps
+    /// them small.
     pub magento: MagentoCopy,
     pub magento_id: u64,
     /// The email as Odoo normalizes it, the key of the partner lookup.
@@ -125,7 +124,8 @@ impl Entry {
                 reason: format!(
                     "Magento customer {} has no usable email ({:?}), so it cannot be matched to an Odoo partner; fix the email in Magento",
                     self.magento_id,
-                    self.customer().map_or("", |customer| customer.email.as_str())
+                    self.customer()
+                        .map_or("", |customer| customer.email.as_str())
                 ),
             }),
             None => Plan::Match,

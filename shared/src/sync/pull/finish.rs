@@ -29,7 +29,7 @@ use super::{PullOptions, bounded, read_by_id};
 pub(super) struct LinkUpdate {
     pub partner_id: i64,
     /// The link's copy of the Magento customer as it is now. Only this copy is kept,
-    /// not a clone of the whole customer, so a page in flight holds each customer once.
+    /// not a clone of the whole customer, so a page in flight contains each customer once.
     pub snapshot: CustomerSnapshot,
     pub magento_fingerprint: String,
     pub odoo_fingerprint: String,
