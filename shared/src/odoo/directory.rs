@@ -13,6 +13,7 @@ use super::client::Client;
 use super::email::escape_like;
 use super::error::Error;
 use super::partners::decode;
+use super::value::Many2One;
 
 /// Record id by code.
 type CodeMap = HashMap<String, i64>;
@@ -33,6 +34,15 @@ struct CodeRecord {
     id: i64,
     #[serde(default, deserialize_with = "super::value::false_as_none")]
     code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StateRecord {
+    id: i64,
+    #[serde(default, deserialize_with = "super::value::false_as_none")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "super::value::false_as_none")]
+    country_id: Option<Many2One>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +130,50 @@ impl Client {
 
         self.lock_states()?.insert(country_id, Arc::clone(&states));
         Ok(states)
+    }
+
+    /// Loads the states of every country in `country_ids` that is not cached yet, in one
+    /// call. A page's first addresses can name a dozen countries, and loading their states
+    /// one country at a time would delay the page by a dozen round trips.
+    pub async fn load_states(&self, country_ids: &[i64]) -> Result<(), Error> {
+        let mut missing: Vec<i64> = {
+            let cached = self.lock_states()?;
+            country_ids
+                .iter()
+                .copied()
+                .filter(|id| !cached.contains_key(id))
+                .collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+
+        let call = Call::new("res.country.state", "search_read")
+            .arg("domain", json!([["country_id", "in", missing]]))
+            .kwarg("fields", json!(["code", "country_id"]));
+        let records: Vec<StateRecord> =
+            decode(self.execute(&call).await?, "res.country.state.search_read")?;
+
+        // Every requested country gets an entry, so a country without states is not
+        // requested again.
+        let mut by_country: HashMap<i64, CodeMap> =
+            missing.iter().map(|id| (*id, CodeMap::new())).collect();
+        for record in records {
+            let (Some(code), Some(country)) = (record.code, record.country_id) else {
+                continue;
+            };
+            if let Some(states) = by_country.get_mut(&country.id) {
+                states.insert(code.to_uppercase(), record.id);
+            }
+        }
+
+        let mut cached = self.lock_states()?;
+        for (country_id, states) in by_country {
+            cached.entry(country_id).or_insert_with(|| Arc::new(states));
+        }
+        Ok(())
     }
 
     /// Returns the id of the partner title named or abbreviated `name`

@@ -1,10 +1,10 @@
 //! Fills the mapping's [`OdooGeo`] through the Odoo client's cached lookups, so the
 //! mapping can translate codes to ids and back without remote calls.
 //!
-//! The client loads all countries once and the states of a country once, so resolving
-//! a page of customers costs no call after the first pages.
+//! The client loads all countries once, and the states of the countries a page names
+//! in one call, so resolving a page of customers costs no call after the first pages.
 
-use crate::mapping::{CustomerForm, OdooGeo};
+use crate::mapping::{AddressForm, CustomerForm, OdooGeo};
 use crate::odoo::{Client, Error, Partner, PartnerWithChildren};
 
 use super::context::SyncContext;
@@ -17,13 +17,25 @@ pub async fn add_forms(
 ) -> Result<(), Error> {
     let client = &ctx.odoo;
 
-    for form in forms {
-        // A Vec, not a lazy iterator: a closure held across the awaits below makes the
-        // future fail the `Send` bound that Lambda runtimes require.
-        let mut addresses = vec![&form.address];
-        addresses.extend(form.children.iter().map(|c| &c.address));
+    // The states of every country the forms name, loaded in one call before the
+    // per-address lookups below, which then hit the cache.
+    let mut codes: Vec<&str> = forms
+        .iter()
+        .flat_map(|form| form_addresses(form))
+        .filter_map(|address| address.country_code.as_deref())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut country_ids = Vec::with_capacity(codes.len());
+    for code in codes {
+        if let Some(country_id) = client.country_id(code).await? {
+            country_ids.push(country_id);
+        }
+    }
+    client.load_states(&country_ids).await?;
 
-        for address in addresses {
+    for form in forms {
+        for address in form_addresses(form) {
             let Some(country) = address.country_code.as_deref() else {
                 continue;
             };
@@ -47,6 +59,15 @@ pub async fn add_forms(
     }
 
     Ok(())
+}
+
+/// Returns the addresses of a form: its own, then its children's. A Vec, not a lazy
+/// iterator: a closure held across an await makes the future fail the `Send` bound
+/// that Lambda runtimes require.
+fn form_addresses(form: &CustomerForm) -> Vec<&AddressForm> {
+    let mut addresses = vec![&form.address];
+    addresses.extend(form.children.iter().map(|child| &child.address));
+    addresses
 }
 
 /// Finds or creates the title named `title`. A user without the right to create titles
@@ -77,6 +98,13 @@ pub async fn add_partners(
     geo: &mut OdooGeo,
     records: &[&PartnerWithChildren],
 ) -> Result<(), Error> {
+    let country_ids: Vec<i64> = records
+        .iter()
+        .flat_map(|record| std::iter::once(&record.partner).chain(&record.children))
+        .filter_map(|partner| partner.country_id.as_ref().map(|country| country.id))
+        .collect();
+    client.load_states(&country_ids).await?;
+
     for record in records {
         for partner in std::iter::once(&record.partner).chain(&record.children) {
             add_partner(client, geo, partner).await?;
