@@ -554,16 +554,14 @@ async fn countries_and_states_cached() {
 
 #[tokio::test]
 async fn states_of_countries_one_call() {
-    let server = Scripted::start(vec![
-        Reply::json(
-            200,
-            json!([
-                {"id": 13, "code": "CA", "country_id": [233, "United States"]},
-                {"id": 14, "code": "ny", "country_id": [233, "United States"]},
-                {"id": 40, "code": "75", "country_id": [75, "France"]}
-            ]),
-        ),
-    ])
+    let server = Scripted::start(vec![Reply::json(
+        200,
+        json!([
+            {"id": 13, "code": "CA", "country_id": [233, "United States"]},
+            {"id": 14, "code": "ny", "country_id": [233, "United States"]},
+            {"id": 40, "code": "75", "country_id": [75, "France"]}
+        ]),
+    )])
     .await;
     let client = scripted_client(server.base_url.clone(), Protocol::Json2);
 
@@ -573,12 +571,12 @@ async fn states_of_countries_one_call() {
         .expect("states loaded");
     let new_york = client.state_id(233, "NY").await.expect("cached");
     let paris = client.state_id(75, "75").await.expect("cached");
-    let none = client.state_id(9, "XX").await.expect("cached, no states");
+    let without_states = client.state_id(9, "XX").await.expect("cached, no states");
     client.load_states(&[75, 9]).await.expect("all cached");
 
     assert_eq!(new_york, Some(14));
     assert_eq!(paris, Some(40));
-    assert_eq!(none, None);
+    assert_eq!(without_states, None);
     assert_eq!(client.calls(), 1);
     assert_eq!(
         server.requests()[0].body["domain"],
