@@ -233,7 +233,7 @@ fn is_false(flag: &bool) -> bool {
 }
 
 /// Deserializes a list without spare room. JSON does not give a list's length up
-/// front, so serde grows the list by doubling from four: a customer with one address
+/// front, so serde grows the list by doubling from four. A customer with one address
 /// would keep room for four (480 bytes each), and a bulk pull keeps a few thousand
 /// customers in memory at once.
 fn compact<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>

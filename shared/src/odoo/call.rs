@@ -27,8 +27,8 @@ pub(crate) struct Call {
 pub(crate) enum Arg {
     Value(Value),
     /// Already encoded: the JSON text of a large argument, such as a page of partner
-    /// values. A call may wait for one of the client's connection permits, and text
-    /// takes several times less memory than the same data as a [`Value`] tree.
+    /// values. A call may wait for one of the client's connection permits, and JSON text
+    /// takes less memory than the same data as a [`Value`] tree.
     Encoded(Box<RawValue>),
 }
 
@@ -63,7 +63,7 @@ impl Call {
         self
     }
 
-    /// Adds an argument encoded to JSON text now; see [`Arg::Encoded`].
+    /// Adds an argument encoded to JSON text now (see [`Arg::Encoded`]).
     pub fn encoded_arg(
         mut self,
         name: &'static str,

@@ -45,7 +45,7 @@ pub(crate) async fn execute_kw(
     attempt: u32,
 ) -> Result<Value, Error> {
     let config = client.config();
-    // A tuple is encoded as a JSON list; it borrows the call's arguments, which may be
+    // A tuple is encoded as a JSON list. It borrows the call's arguments, which may be
     // large, instead of copying them into a JSON tree.
     let args = (
         &config.database,

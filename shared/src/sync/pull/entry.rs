@@ -132,9 +132,7 @@ impl Entry {
         };
         self.link = link.map(Box::new);
     }
-}
 
-impl Entry {
     /// Returns the whole Magento customer, unless only its snapshot is kept.
     pub fn customer(&self) -> Option<&Customer> {
         match &self.magento {
