@@ -1,6 +1,6 @@
 """Start moto's server for the connector's tests, demo and benchmark.
 
-Three changes to a plain `moto_server`:
+Five changes to a plain `moto_server`:
 
 1. The process asks the kernel to kill it when the thread that started it exits
    (PR_SET_PDEATHSIG), so a test binary killed by a timeout leaves no moto behind.
@@ -22,9 +22,18 @@ Three changes to a plain `moto_server`:
 
 4. Moto's per-request work is cut where it gives the same result faster
    (`moto_speedups.py`, which `moto.rs` puts before this file).
+
+5. Objects that survive a full garbage collection are frozen (`gc.freeze`), so the
+   next full collection scans only the objects created since. Without this, Python's
+   collector walks every stored item on each full collection. Near the end of a
+   100,000-customer bench run one collection took 1.2 s, and no DynamoDB request was
+   answered meanwhile. DynamoDB has no pause that grows with the table, and these
+   pauses held up to 20 pages of the bulk pull in memory at once. Deleted items are
+   still freed by reference counting. Only cycles among frozen objects stay in memory.
 """
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -141,6 +150,17 @@ def patch_transact_write_items():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def freeze_survivors_of_full_collections():
+    """Freeze the survivors of every full collection and return the installed callback."""
+
+    def freeze_after_full_collection(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            gc.freeze()
+
+    gc.callbacks.append(freeze_after_full_collection)
+    return freeze_after_full_collection
+
+
 def serialize_dynamodb_requests():
     from moto.dynamodb.responses import DynamoHandler
 
@@ -159,6 +179,7 @@ def main():
     patch_transact_write_items()
     serialize_dynamodb_requests()
     speed_up_requests()
+    freeze_survivors_of_full_collections()
 
     from moto.server import main as moto_main
 
