@@ -1,6 +1,7 @@
 //! The printed report: a Markdown table of the runs and the target verdicts,
 //! ready to paste into docs/benchmarks.md.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::measurement::Measurement;
@@ -15,8 +16,7 @@ pub fn results_table(measurements: &[Measurement]) -> String {
     let mut table = format!("{HEADER}\n{DIVIDER}\n");
     let mut notes = Vec::new();
 
-    for measurement in measurements {
-        let scenario = measurement.scenario.name();
+    for (measurement, scenario) in measurements.iter().zip(run_labels(measurements)) {
         let size = measurement.size;
 
         let row = match &measurement.outcome {
@@ -67,21 +67,36 @@ pub fn results_table(measurements: &[Measurement]) -> String {
 pub fn breakdown_list(measurements: &[Measurement]) -> String {
     let mut list = String::new();
 
-    for measurement in measurements {
+    for (measurement, label) in measurements.iter().zip(run_labels(measurements)) {
         let Some(breakdown) = &measurement.breakdown else {
             continue;
         };
-        let _ = writeln!(
-            list,
-            "- {} at {}:",
-            measurement.scenario.name(),
-            measurement.size
-        );
+        let _ = writeln!(list, "- {label} at {}:", measurement.size);
         for line in breakdown.lines() {
             let _ = writeln!(list, "  - {line}");
         }
     }
     list
+}
+
+/// Names each measurement by its scenario, adding "run N" to the second and
+/// later runs of one scenario at one size.
+fn run_labels(measurements: &[Measurement]) -> Vec<String> {
+    let mut seen: HashMap<(u64, &str), usize> = HashMap::new();
+
+    measurements
+        .iter()
+        .map(|measurement| {
+            let scenario = measurement.scenario.name();
+            let count = seen.entry((measurement.size, scenario)).or_default();
+            *count += 1;
+            if *count == 1 {
+                scenario.to_owned()
+            } else {
+                format!("{scenario}, run {count}")
+            }
+        })
+        .collect()
 }
 
 /// Renders the target verdicts as a Markdown table.
@@ -147,6 +162,37 @@ mod tests {
             lines[6],
             "- bulk at 10000: not run: the child exited with 1"
         );
+    }
+
+    #[test]
+    fn table_numbers_repeated_runs() {
+        let bulk = || {
+            Ok(measured(
+                Scenario::Bulk,
+                10_000,
+                5.0,
+                [100, 500, 500],
+                18_432,
+            ))
+        };
+        let measurements: Vec<Measurement> = [1_000, 1_000, 10_000]
+            .into_iter()
+            .map(|size| Measurement {
+                size,
+                scenario: Scenario::Bulk,
+                outcome: bulk(),
+                breakdown: None,
+            })
+            .collect();
+
+        let table = results_table(&measurements);
+
+        let scenarios: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .filter_map(|line| line.split(" | ").nth(1))
+            .collect();
+        assert_eq!(scenarios, vec!["bulk", "bulk, run 2", "bulk"]);
     }
 
     #[test]

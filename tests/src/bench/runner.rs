@@ -21,6 +21,10 @@ pub struct Settings {
     pub sample: u64,
     pub page_size: u32,
     pub latency: Latency,
+    /// Bulk runs at each size, each from an empty link state. The memory targets
+    /// compare the median peak RSS of these runs, because one run's peak varies
+    /// with the pages in flight at that moment.
+    pub bulk_runs: usize,
     pub log_dir: PathBuf,
     /// Time after which the bulk pull takes no new page. A child still running
     /// [`STOP_GRACE`] later is killed and reported as not run.
@@ -51,8 +55,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<String> {
 }
 
 /// Runs fetch-only, then the bulk pull on the same stack (fetch-only writes
-/// nothing), then the baseline on a fresh stack, so that both syncing
-/// scenarios start from an empty link state and the same Odoo partners.
+/// nothing), then each further bulk run and the baseline on a fresh stack, so
+/// that every syncing run starts from an empty link state and the same Odoo
+/// partners.
 async fn run_size(settings: &Settings, size: u64) -> anyhow::Result<Vec<Measurement>> {
     let mut measurements = Vec::new();
 
@@ -62,6 +67,12 @@ async fn run_size(settings: &Settings, size: u64) -> anyhow::Result<Vec<Measurem
         measurements.push(run_scenario(settings, &stack, size, scenario).await);
     }
     drop(stack);
+
+    for run in 2..=settings.bulk_runs {
+        tracing::info!(size, run, "starting a fresh stack for another bulk run");
+        let stack = BenchStack::start(size, settings.latency, settings.log_dir.clone()).await?;
+        measurements.push(run_scenario(settings, &stack, size, Scenario::Bulk).await);
+    }
 
     tracing::info!(size, "starting a fresh stack for the baseline");
     let stack = BenchStack::start(size, settings.latency, settings.log_dir.clone()).await?;
@@ -178,6 +189,10 @@ fn header(settings: &Settings) -> String {
             latency.magento_ms, latency.odoo_ms, latency.dynamodb_ms
         ),
         format!("- Magento page size: {}", settings.page_size),
+        format!(
+            "- Bulk runs per size: {}, each on a fresh stack but the first, which follows fetch-only; the memory targets use their median peak RSS",
+            settings.bulk_runs
+        ),
         "- Odoo seed: every third Magento customer has a partner with the same email, so a third link and the rest are created".to_owned(),
         format!(
             "- Baseline: the first {} customers, one at a time; its cost per customer does not depend on the size",

@@ -41,6 +41,10 @@ struct Args {
     /// Delay added to every DynamoDB call by the proxy in front of moto, in milliseconds.
     #[arg(long, default_value_t = 5)]
     dynamodb_latency_ms: u64,
+    /// Bulk runs at each size, each from an empty link state. The memory
+    /// targets compare their median peak RSS.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    bulk_runs: u16,
     /// Time in seconds after which the bulk pull takes no new page; its figures
     /// then cover the customers processed so far. Any scenario still running
     /// 120 s later is killed and reported as not run.
@@ -95,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
             odoo_ms: args.odoo_latency_ms,
             dynamodb_ms: args.dynamodb_latency_ms,
         },
+        bulk_runs: usize::from(args.bulk_runs),
         scenario_timeout: Duration::from_secs(args.scenario_timeout_secs),
         log_dir: args
             .log_dir
