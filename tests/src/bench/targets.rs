@@ -12,9 +12,10 @@ pub const MIN_SPEEDUP: f64 = 10.0;
 pub const MAX_WALL_OVER_FETCH: f64 = 1.3;
 /// Maximum peak RSS of the bulk pull at the largest size, in MiB.
 pub const MAX_PEAK_RSS_MIB: f64 = 64.0;
-/// Fractional allowance on "peak RSS no higher than at the smallest size",
-/// because the peak also depends on the pages in flight at that moment.
-/// NOTE: 5 % is a judgment, not a measured run-to-run spread.
+/// Fractional allowance on "median peak RSS no higher than at the smallest size".
+/// Single runs of one size peaked up to 1.9 MiB apart (17.3 to 19.2 MiB), and medians
+/// of 3 runs differed by less than 5 %. NOTE: a verdict near the limit can flip between
+/// benches, and more `--bulk-runs` settle it.
 pub const RSS_GROWTH_ALLOWANCE: f64 = 0.05;
 
 /// Whether a target was met.
