@@ -26,8 +26,8 @@ Five changes to a plain `moto_server`:
 5. Objects that survive a full garbage collection are frozen (`gc.freeze`), so the
    next full collection scans only the objects created since. Without this, Python's
    collector walks every stored item on each full collection. Near the end of a
-   100,000-customer bench run one collection took 1.2 s, and no DynamoDB request was
-   answered meanwhile. DynamoDB has no pause that grows with the table, and these
+   100,000-customer bench run one collection took 1.2 s, and moto handled no DynamoDB
+   request during it. DynamoDB has no pause that grows with the table, and these
    pauses held up to 20 pages of the bulk pull in memory at once. Deleted items are
    still freed by reference counting. Only cycles among frozen objects stay in memory.
 """

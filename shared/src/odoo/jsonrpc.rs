@@ -124,6 +124,7 @@ struct Request<'a, A> {
     params: Params<'a, A>,
 }
 
+/// The `params` of a JSON-RPC request: the service, its method and the arguments.
 #[derive(Serialize)]
 struct Params<'a, A> {
     service: &'a str,

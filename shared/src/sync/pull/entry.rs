@@ -155,8 +155,8 @@ impl Entry {
         if matches!(self.plan, Plan::Push { .. }) {
             return;
         }
-        if let MagentoCopy::Full(customer) = &self.magento {
-            self.magento = MagentoCopy::Snapshot(Box::new(customer_snapshot(customer, false)));
+        if matches!(self.magento, MagentoCopy::Full(_)) {
+            self.magento = MagentoCopy::Snapshot(Box::new(self.snapshot()));
         }
     }
 }

@@ -407,7 +407,7 @@ async fn push_to_magento(
         (&entry.plan, &entry.link, entry.customer())
     else {
         return Ok(Err(format!(
-            "Magento customer {} was not written back: the pull no longer had its Magento record; pull it again",
+            "Magento customer {} was not written back: the pull had no link or no whole Magento record for it; pull it again",
             entry.magento_id
         )));
     };
